@@ -1,0 +1,8 @@
+//go:build freebsd || netbsd || openbsd || dragonfly
+
+package sock
+
+import "golang.org/x/sys/unix"
+
+// msgNoSignal is added to every send: no SIGPIPE on a broken connection.
+const msgNoSignal = unix.MSG_NOSIGNAL
