@@ -1,0 +1,285 @@
+package addrinfo_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// dnsZone is the test responder's data: records by lower-case name and
+// type, plus names that fail in a given way.
+type dnsRR struct {
+	typ  uint16
+	data []byte // rdata; for CNAME and PTR the encoded target name
+}
+
+const (
+	typeA     = 1
+	typeCNAME = 5
+	typePTR   = 12
+	typeAAAA  = 28
+)
+
+type dnsServer struct {
+	zone     map[string][]dnsRR // "name." -> records
+	rcode    map[string]int     // names answered with this rcode
+	silent   map[string]bool    // names never answered
+	udp      net.PacketConn
+	tcp      net.Listener
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	queries  []string
+	addrPort string
+}
+
+func encodeName(n string) []byte {
+	var b []byte
+	n = strings.TrimSuffix(n, ".")
+	if n != "" {
+		for _, l := range strings.Split(n, ".") {
+			b = append(b, byte(len(l)))
+			b = append(b, l...)
+		}
+	}
+	return append(b, 0)
+}
+
+func newZone() *dnsServer {
+	s := &dnsServer{zone: map[string][]dnsRR{}, rcode: map[string]int{}, silent: map[string]bool{}}
+	a := func(name, addr string) {
+		ip := netip.MustParseAddr(addr)
+		t := uint16(typeA)
+		if ip.Is6() {
+			t = typeAAAA
+		}
+		s.zone[name] = append(s.zone[name], dnsRR{t, ip.AsSlice()})
+	}
+	cname := func(name, target string) {
+		s.zone[name] = append(s.zone[name], dnsRR{typeCNAME, encodeName(target)})
+	}
+	ptr := func(addr, target string) {
+		ip := netip.MustParseAddr(addr)
+		var rev string
+		if ip.Is4() {
+			b := ip.As4()
+			rev = strings.Join([]string{itoa(b[3]), itoa(b[2]), itoa(b[1]), itoa(b[0])}, ".") + ".in-addr.arpa."
+		} else {
+			b := ip.As16()
+			var parts []string
+			for i := 15; i >= 0; i-- {
+				parts = append(parts, string("0123456789abcdef"[b[i]&0xf]), string("0123456789abcdef"[b[i]>>4]))
+			}
+			rev = strings.Join(parts, ".") + ".ip6.arpa."
+		}
+		s.zone[rev] = append(s.zone[rev], dnsRR{typePTR, encodeName(target)})
+	}
+	a("a.test.", "192.0.2.10")
+	a("multi.test.", "198.51.100.11")
+	a("multi.test.", "192.0.2.12")
+	a("multi.test.", "fd00::11")
+	a("multi.test.", "2001:db8::12")
+	a("both.test.", "192.0.2.13")
+	a("both.test.", "fd00::13")
+	a("v6only.test.", "fd00::20")
+	cname("cname.test.", "mid.test.")
+	cname("mid.test.", "real.test.")
+	a("real.test.", "192.0.2.30")
+	a("real.test.", "fd00::30")
+	s.zone["nodata.test."] = nil
+	s.rcode["servfail.test."] = 2
+	s.rcode["refused.test."] = 5
+	s.silent["silent.test."] = true
+	ptr("192.0.2.10", "a.test.")
+	ptr("fd00::11", "multi.test.")
+	ptr("192.0.2.99", "ptr-only.test.")
+	s.silent["98.2.0.192.in-addr.arpa."] = true
+	return s
+}
+
+func itoa(b byte) string { return strconv.Itoa(int(b)) }
+
+// start listens on addr (UDP and TCP); it returns false if the port is
+// taken.
+func (s *dnsServer) start(t testing.TB, addr string) bool {
+	udp, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return false
+	}
+	tcp, err := net.Listen("tcp", udp.LocalAddr().String())
+	if err != nil {
+		udp.Close()
+		return false
+	}
+	s.udp, s.tcp, s.addrPort = udp, tcp, udp.LocalAddr().String()
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		buf := make([]byte, 4096)
+		for {
+			n, from, err := udp.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if resp := s.answer(buf[:n]); resp != nil {
+				udp.WriteTo(resp, from)
+			}
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		for {
+			c, err := tcp.Accept()
+			if err != nil {
+				return
+			}
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				defer c.Close()
+				var l [2]byte
+				for {
+					if _, err := readFull(c, l[:]); err != nil {
+						return
+					}
+					msg := make([]byte, binary.BigEndian.Uint16(l[:]))
+					if _, err := readFull(c, msg); err != nil {
+						return
+					}
+					resp := s.answer(msg)
+					if resp == nil {
+						return
+					}
+					c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(resp))), resp...))
+				}
+			}()
+		}
+	}()
+	t.Cleanup(s.stop)
+	return true
+}
+
+func readFull(c net.Conn, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := c.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (s *dnsServer) stop() {
+	s.udp.Close()
+	s.tcp.Close()
+	s.wg.Wait()
+}
+
+// resolver returns a net.Resolver that sends every query to s.
+func (s *dnsServer) resolver() *net.Resolver {
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, s.addrPort)
+	}}
+}
+
+// answer builds the reply to one query, or nil to stay silent.
+func (s *dnsServer) answer(q []byte) []byte {
+	if len(q) < 12 {
+		return nil
+	}
+	// Question name.
+	i := 12
+	var labels []string
+	for {
+		if i >= len(q) {
+			return nil
+		}
+		l := int(q[i])
+		i++
+		if l == 0 {
+			break
+		}
+		if l > 63 || i+l > len(q) {
+			return nil
+		}
+		labels = append(labels, strings.ToLower(string(q[i:i+l])))
+		i += l
+	}
+	if i+4 > len(q) {
+		return nil
+	}
+	qtype := binary.BigEndian.Uint16(q[i:])
+	qend := i + 4
+	name := strings.Join(labels, ".") + "."
+	s.mu.Lock()
+	s.queries = append(s.queries, name)
+	s.mu.Unlock()
+	if s.silent[name] {
+		return nil
+	}
+	resp := append([]byte(nil), q[:qend]...)
+	flags := uint16(0x8000 | 0x0400 | 0x0080) // QR, AA, RA
+	flags |= binary.BigEndian.Uint16(q[2:]) & 0x0100
+	rcode := 0
+	var answers []byte
+	an := 0
+	if c, ok := s.rcode[name]; ok {
+		rcode = c
+	} else {
+		cur := name
+		for hops := 0; hops < 8; hops++ {
+			rrs, ok := s.zone[cur]
+			if !ok {
+				if hops == 0 {
+					rcode = 3 // NXDOMAIN
+				}
+				break
+			}
+			next := ""
+			for _, rr := range rrs {
+				if rr.typ == qtype || rr.typ == typeCNAME {
+					answers = append(answers, encodeName(cur)...)
+					answers = binary.BigEndian.AppendUint16(answers, rr.typ)
+					answers = binary.BigEndian.AppendUint16(answers, 1)
+					answers = binary.BigEndian.AppendUint32(answers, 60)
+					answers = binary.BigEndian.AppendUint16(answers, uint16(len(rr.data)))
+					answers = append(answers, rr.data...)
+					an++
+					if rr.typ == typeCNAME {
+						next = decodeName(rr.data)
+					}
+				}
+			}
+			if next == "" || qtype == typeCNAME {
+				break
+			}
+			cur = next
+		}
+	}
+	binary.BigEndian.PutUint16(resp[2:], flags|uint16(rcode))
+	binary.BigEndian.PutUint16(resp[4:], 1)
+	binary.BigEndian.PutUint16(resp[6:], uint16(an))
+	binary.BigEndian.PutUint16(resp[8:], 0)
+	binary.BigEndian.PutUint16(resp[10:], 0)
+	return append(resp, answers...)
+}
+
+func decodeName(b []byte) string {
+	var labels []string
+	for len(b) > 0 && b[0] != 0 {
+		l := int(b[0])
+		labels = append(labels, string(b[1:1+l]))
+		b = b[1+l:]
+	}
+	return strings.Join(labels, ".") + "."
+}
+
+var errNoPort53 = errors.New("port 53 on 127.0.0.1 is taken")

@@ -1,0 +1,319 @@
+package addrinfo
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// hostEntry is one line of a hosts file: the address as glibc parses it
+// for an AF_UNSPEC look-up (IPv4 when inet_pton(AF_INET) accepts it, else
+// IPv6), the official name and the aliases.
+type hostEntry struct {
+	addr  netip.Addr
+	names []string // official name first
+}
+
+// hostsDB is a parsed hosts file with an index by lower-case name.
+type hostsDB struct {
+	entries []hostEntry
+	byName  map[string][]int32 // lower-case name -> entries, file order, no repeats
+}
+
+// parseHosts parses a hosts file the way glibc's nss_files does: "#" starts
+// a comment, fields are separated by C white space, a line whose address
+// inet_pton rejects is skipped, a line of any length is read whole (and
+// cut at a NUL byte, as the C string would be).
+func parseHosts(data []byte) *hostsDB {
+	db := &hostsDB{byName: make(map[string][]int32)}
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		e, ok := parseHostsLine(line)
+		if !ok {
+			continue
+		}
+		idx := int32(len(db.entries))
+		db.entries = append(db.entries, e)
+		for k, n := range e.names {
+			key := lowerASCII(n)
+			dup := false
+			for _, m := range e.names[:k] {
+				if lowerASCII(m) == key {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				db.byName[key] = append(db.byName[key], idx)
+			}
+		}
+	}
+	return db
+}
+
+func parseHostsLine(line []byte) (hostEntry, bool) {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
+	if i := bytes.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	fields := splitSpace(line)
+	if len(fields) == 0 {
+		return hostEntry{}, false
+	}
+	a := string(fields[0])
+	addr, ok := parseInetPton4(a)
+	if !ok {
+		if addr, ok = parseInetPton6(a); !ok {
+			return hostEntry{}, false
+		}
+	}
+	e := hostEntry{addr: addr}
+	if len(fields) == 1 {
+		e.names = []string{""}
+	}
+	for _, f := range fields[1:] {
+		e.names = append(e.names, string(f))
+	}
+	return e, true
+}
+
+// addrFor returns the entry's address as glibc's nss_files parses the line
+// for a look-up in family fam: for AF_INET a v4-mapped address is unmapped
+// and ::1 becomes 127.0.0.1, other IPv6 lines do not count; for AF_INET6
+// IPv4 lines do not count.
+func (e *hostEntry) addrFor(fam int) (netip.Addr, bool) {
+	switch fam {
+	case unix.AF_INET:
+		if e.addr.Is4() {
+			return e.addr, true
+		}
+		if e.addr.Is4In6() {
+			return e.addr.Unmap(), true
+		}
+		if e.addr == netip.IPv6Loopback() {
+			return netip.AddrFrom4([4]byte{127, 0, 0, 1}), true
+		}
+		return netip.Addr{}, false
+	case unix.AF_INET6:
+		return e.addr, e.addr.Is6()
+	}
+	return e.addr, true
+}
+
+// lookupName returns the addresses of name in family fam (0 for both, in
+// file order) and the official name of the first line that matches.
+func (db *hostsDB) lookupName(name string, fam int) (addrs []netip.Addr, canon string) {
+	idx := db.byName[lowerASCII(name)]
+	for _, i := range idx {
+		e := &db.entries[i]
+		a, ok := e.addrFor(fam)
+		if !ok {
+			continue
+		}
+		if canon == "" && len(addrs) == 0 {
+			canon = e.names[0]
+		}
+		addrs = append(addrs, a)
+	}
+	return addrs, canon
+}
+
+// lookupAddr returns the official name of the first line whose address, as
+// parsed for family fam, is addr.
+func (db *hostsDB) lookupAddr(addr netip.Addr, fam int) (string, bool) {
+	for i := range db.entries {
+		e := &db.entries[i]
+		if a, ok := e.addrFor(fam); ok && a == addr {
+			return e.names[0], true
+		}
+	}
+	return "", false
+}
+
+// servEntry is one line of a services file.
+type servEntry struct {
+	name    string
+	port    uint16
+	proto   string
+	aliases []string
+}
+
+type servKey struct{ name, proto string }
+type portKey struct {
+	port  uint16
+	proto string
+}
+
+// servicesDB is a parsed services file with the two indexes
+// getservbyname and getservbyport need (first match wins).
+type servicesDB struct {
+	entries []servEntry
+	byName  map[servKey]uint16
+	byPort  map[portKey]string
+}
+
+// parseServices parses a services file the way glibc's nss_files does:
+// "name port/proto aliases...", "#" comments; the port is read with
+// strtoul and kept to 16 bits (99999 is 34463), a line whose port field is
+// not a number followed by "/" is skipped.
+func parseServices(data []byte) *servicesDB {
+	db := &servicesDB{byName: make(map[servKey]uint16), byPort: make(map[portKey]string)}
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		e, ok := parseServicesLine(line)
+		if !ok {
+			continue
+		}
+		db.entries = append(db.entries, e)
+		for _, n := range append([]string{e.name}, e.aliases...) {
+			k := servKey{n, e.proto}
+			if _, dup := db.byName[k]; !dup {
+				db.byName[k] = e.port
+			}
+		}
+		pk := portKey{e.port, e.proto}
+		if _, dup := db.byPort[pk]; !dup {
+			db.byPort[pk] = e.name
+		}
+	}
+	return db
+}
+
+func parseServicesLine(line []byte) (servEntry, bool) {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
+	if i := bytes.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	fields := splitSpace(line)
+	if len(fields) < 2 {
+		return servEntry{}, false
+	}
+	pp := fields[1]
+	slash := bytes.IndexByte(pp, '/')
+	num := pp
+	proto := []byte(nil)
+	if slash >= 0 {
+		num, proto = pp[:slash], pp[slash+1:]
+		for len(proto) > 0 && proto[0] == '/' {
+			proto = proto[1:]
+		}
+	}
+	if len(num) == 0 {
+		return servEntry{}, false
+	}
+	sign := num[0] == '+' || num[0] == '-'
+	digits := num
+	if sign {
+		digits = num[1:]
+	}
+	if len(digits) == 0 {
+		return servEntry{}, false
+	}
+	var v uint64
+	for _, c := range digits {
+		if !isDigit(c) {
+			return servEntry{}, false
+		}
+		if v <= (1<<64-1)/10 {
+			v = v*10 + uint64(c-'0')
+		} else {
+			v = 1<<64 - 1
+		}
+	}
+	if num[0] == '-' {
+		v = -v
+	}
+	e := servEntry{name: string(fields[0]), port: uint16(v), proto: string(proto)}
+	for _, f := range fields[2:] {
+		e.aliases = append(e.aliases, string(f))
+	}
+	return e, true
+}
+
+// splitSpace splits b at runs of C white space.
+func splitSpace(b []byte) [][]byte {
+	var out [][]byte
+	i := 0
+	for i < len(b) {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		start := i
+		for i < len(b) && !isSpace(b[i]) {
+			i++
+		}
+		if i > start {
+			out = append(out, b[start:i])
+		}
+	}
+	return out
+}
+
+// lowerASCII folds ASCII letters only, as strcasecmp does in the C locale.
+// It returns s itself when there is nothing to fold (no allocation).
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// fileCache keeps the last parse of a file and re-reads it when its inode,
+// size or modification time changes: one stat(2) per look-up.
+type fileCache[T any] struct {
+	mu    sync.Mutex
+	path  string
+	stamp unix.Stat_t
+	ok    bool
+	val   T
+	err   error
+}
+
+func sameStamp(a, b *unix.Stat_t) bool {
+	return a.Ino == b.Ino && a.Dev == b.Dev && a.Size == b.Size && a.Mtim == b.Mtim && a.Ctim == b.Ctim
+}
+
+func (c *fileCache[T]) get(path string, parse func([]byte) T) (T, error) {
+	var st unix.Stat_t
+	err := unix.Stat(path, &st)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil && c.ok && c.path == path && sameStamp(&st, &c.stamp) {
+		return c.val, c.err
+	}
+	var zero T
+	if err != nil {
+		return zero, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return zero, err
+	}
+	c.path, c.stamp, c.ok, c.val, c.err = path, st, true, parse(data), nil
+	return c.val, nil
+}

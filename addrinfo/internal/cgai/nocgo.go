@@ -1,0 +1,30 @@
+//go:build !cgo
+
+package cgai
+
+import "net/netip"
+
+// Available reports whether the C library is reachable (cgo is on).
+const Available = false
+
+// GetAddrInfo is unavailable without cgo: it returns no results and code 0.
+func GetAddrInfo(host, service *string, flags, family, socktype, protocol int) ([]AddrInfo, int) {
+	return nil, 0
+}
+
+// GetNameInfo is unavailable without cgo.
+func GetNameInfo(addr netip.Addr, port uint16, scope uint32, flags, hostlen, servlen int) (host, serv string, code int) {
+	return "", "", 0
+}
+
+// GaiStrerror is unavailable without cgo: it returns "".
+func GaiStrerror(code int) string { return "" }
+
+// InetAton is unavailable without cgo.
+func InetAton(s string) (netip.Addr, bool) { return netip.Addr{}, false }
+
+// InetPton6 is unavailable without cgo.
+func InetPton6(s string) (netip.Addr, bool) { return netip.Addr{}, false }
+
+// InetPton4 is unavailable without cgo.
+func InetPton4(s string) (netip.Addr, bool) { return netip.Addr{}, false }

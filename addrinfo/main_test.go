@@ -1,0 +1,91 @@
+package addrinfo_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"testing"
+
+	"github.com/posixkit/posixkit/addrinfo/internal/cgai"
+	"github.com/posixkit/posixkit/internal/leakcheck"
+	"golang.org/x/sys/unix"
+)
+
+// TestMain runs the tests, or, when the differential test re-executes this
+// binary under "unshare -m" with ADDRINFO_ORACLE set, answers getaddrinfo
+// and getnameinfo questions with the C library after bind-mounting the
+// test's hosts, services and resolv.conf files over /etc.
+func TestMain(m *testing.M) {
+	if os.Getenv("ADDRINFO_ORACLE") != "" {
+		os.Exit(oracleMain())
+	}
+	leakcheck.Main(m)
+}
+
+type gaiCase struct {
+	Host, Service                     *string
+	Flags, Family, SockType, Protocol int
+}
+
+type gniCase struct {
+	Addr  string
+	Port  uint16
+	Scope uint32
+	Flags int
+}
+
+type oracleIn struct {
+	GAI []gaiCase
+	GNI []gniCase
+}
+
+type gaiOut struct {
+	Infos []cgai.AddrInfo
+	Code  int
+}
+
+type gniOut struct {
+	Host, Serv string
+	Code       int
+}
+
+type oracleOut struct {
+	GAI []gaiOut
+	GNI []gniOut
+}
+
+func oracleMain() int {
+	for _, bind := range [][2]string{
+		{os.Getenv("ADDRINFO_HOSTS"), "/etc/hosts"},
+		{os.Getenv("ADDRINFO_SERVICES"), "/etc/services"},
+		{os.Getenv("ADDRINFO_RESOLV"), "/etc/resolv.conf"},
+	} {
+		if bind[0] == "" {
+			continue
+		}
+		if err := unix.Mount(bind[0], bind[1], "", unix.MS_BIND, ""); err != nil {
+			fmt.Fprintf(os.Stderr, "oracle: bind %s over %s: %v\n", bind[0], bind[1], err)
+			return 2
+		}
+	}
+	var in oracleIn
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		fmt.Fprintln(os.Stderr, "oracle:", err)
+		return 2
+	}
+	var out oracleOut
+	for _, c := range in.GAI {
+		infos, code := cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol)
+		out.GAI = append(out.GAI, gaiOut{infos, code})
+	}
+	for _, c := range in.GNI {
+		a := netip.MustParseAddr(c.Addr)
+		h, s, code := cgai.GetNameInfo(a, c.Port, c.Scope, c.Flags, 1025, 32)
+		out.GNI = append(out.GNI, gniOut{h, s, code})
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		return 2
+	}
+	return 0
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/netif"
+	"github.com/posixkit/posixkit/sock"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+type line struct{ Name, Family, Addr string }
+
+func runLines(t *testing.T) []line {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), nil, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("run: %v (stderr %q)", err, errOut.String())
+	}
+	var lines []line
+	for _, s := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		f := strings.Split(s, "\t")
+		if len(f) != 4 || f[2] != "" {
+			t.Fatalf("line %q is not NAME\\tFAMILY\\t\\tADDRESS", s)
+		}
+		lines = append(lines, line{f[0], f[1], f[3]})
+	}
+	return lines
+}
+
+// TestAgainstIfAddrs checks every line, in order, against netif.IfAddrs.
+func TestAgainstIfAddrs(t *testing.T) {
+	got := runLines(t)
+	ifas, err := netif.IfAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []line
+	for _, e := range ifas {
+		switch {
+		case e.Family == sock.AF_INET:
+			want = append(want, line{e.Name, "IPv4", e.Addr.String()})
+		case e.Family == sock.AF_INET6:
+			want = append(want, line{e.Name, "IPv6", e.Addr.String()})
+		case e.Family == sock.AF_PACKET && e.HardwareAddr != nil:
+			want = append(want, line{e.Name, "packet", e.HardwareAddr.String()})
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("output differs from netif.IfAddrs (-want +got):\n%s", diff)
+	}
+}
+
+// TestAgainstNet checks the lines against the standard library's tables,
+// an independent source: the same addresses, interface by interface, and
+// the same hardware addresses.
+func TestAgainstNet(t *testing.T) {
+	got := runLines(t)
+	nifs, err := net.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, have []line
+	for _, ni := range nifs {
+		if len(ni.HardwareAddr) > 0 {
+			want = append(want, line{ni.Name, "packet", ni.HardwareAddr.String()})
+		}
+		addrs, err := ni.Addrs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range addrs {
+			ip, _ := netip.AddrFromSlice(a.(*net.IPNet).IP)
+			fam := "IPv6"
+			if ip.Is4In6() || ip.Is4() {
+				ip, fam = ip.Unmap(), "IPv4"
+			}
+			if ip.IsLinkLocalUnicast() && ip.Is6() {
+				ip = ip.WithZone(ni.Name)
+			}
+			want = append(want, line{ni.Name, fam, ip.String()})
+		}
+	}
+	for _, l := range got {
+		if l.Family == "packet" && strings.Trim(l.Addr, "0:") == "" {
+			continue // the standard library drops all-zero hardware addresses (loopback's)
+		}
+		l.Name, _, _ = strings.Cut(l.Name, ":") // an IPv4 label such as eth0:1 names eth0
+		have = append(have, l)
+	}
+	order := func(a, b line) int { return strings.Compare(a.Name+a.Family+a.Addr, b.Name+b.Family+b.Addr) }
+	slices.SortFunc(want, order)
+	slices.SortFunc(have, order)
+	if diff := cmp.Diff(want, have); diff != "" {
+		t.Errorf("output differs from net.Interfaces (-net +ifaddrs):\n%s", diff)
+	}
+	if !slices.ContainsFunc(got, func(l line) bool { return l.Family == "IPv4" && l.Addr == "127.0.0.1" }) {
+		t.Errorf("no loopback IPv4 line in %v", got)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"extra"}, strings.NewReader(""), &out, &out)
+	var u usageError
+	if !errors.As(err, &u) || out.Len() != 0 {
+		t.Errorf("run(extra) = %v, output %q; want a usage error and no output", err, out.String())
+	}
+}

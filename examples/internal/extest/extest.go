@@ -1,0 +1,194 @@
+// Package extest holds what the example programs' tests share: an output
+// sink a test can wait on, a way to run a server's run function until its
+// context is cancelled, and the descriptor and goroutine counts that prove a
+// stopped server left nothing behind.
+package extest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RunFunc is the signature of every example's run function.
+type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// Output is an io.Writer safe for concurrent use that keeps everything
+// written to it and lets a test wait for some text to appear.
+type Output struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	notify chan struct{}
+}
+
+// NewOutput returns an empty Output.
+func NewOutput() *Output { return &Output{notify: make(chan struct{}, 1)} }
+
+// Write appends p and wakes a waiting WaitFor.
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	n, err := o.buf.Write(p)
+	o.mu.Unlock()
+	select {
+	case o.notify <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+// String returns everything written so far.
+func (o *Output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// WaitFor waits up to timeout for the output to contain substr and reports
+// whether it did.
+func (o *Output) WaitFor(substr string, timeout time.Duration) bool {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		if strings.Contains(o.String(), substr) {
+			return true
+		}
+		select {
+		case <-o.notify:
+		case <-timer.C:
+			return strings.Contains(o.String(), substr)
+		}
+	}
+}
+
+// Server is an example server running in a goroutine of the test.
+type Server struct {
+	Addr   string // the address from its first line, "listening on ADDR"
+	Stdout *Output
+	Stderr *Output
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// StartServer runs run(ctx, args, ...) in a goroutine and waits for its
+// first line of output, "listening on HOST:PORT". The server is stopped at
+// the end of the test if the test did not stop it itself.
+func StartServer(t testing.TB, run RunFunc, args ...string) *Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{Stdout: NewOutput(), Stderr: NewOutput(), cancel: cancel, done: make(chan error, 1)}
+	go func() { s.done <- run(ctx, args, strings.NewReader(""), s.Stdout, s.Stderr) }()
+	t.Cleanup(func() { _ = s.Stop() })
+	timer := time.NewTimer(10 * time.Second)
+	defer timer.Stop()
+	for {
+		if out := s.Stdout.String(); strings.Contains(out, "\n") {
+			first, _, _ := strings.Cut(out, "\n")
+			addr, ok := strings.CutPrefix(first, "listening on ")
+			if !ok {
+				t.Fatalf("first line of the server's output is %q, want \"listening on ADDR\"", first)
+			}
+			s.Addr = addr
+			return s
+		}
+		select {
+		case <-s.Stdout.notify:
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("server stopped before listening: %v; stderr: %s", err, s.Stderr)
+		case <-timer.C:
+			t.Fatalf("server printed no first line in 10 s; stdout %q, stderr %q", s.Stdout, s.Stderr)
+		}
+	}
+}
+
+// Stop cancels the server's context and waits up to 10 s for run to
+// return, returning its error. Stop may be called more than once.
+func (s *Server) Stop() error {
+	s.cancel()
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return err
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("server did not stop within 10 s of its context being cancelled")
+	}
+}
+
+// Resources is a count of the process's open descriptors and goroutines.
+type Resources struct {
+	FDs        int
+	Goroutines int
+}
+
+// Count returns the current counts. FDs is -1 where /proc/self/fd is
+// missing (not Linux).
+func Count() Resources {
+	return Resources{FDs: countFDs(), Goroutines: runtime.NumGoroutine()}
+}
+
+// CheckReleased fails the test unless, within a bounded wait for
+// goroutines to exit, the process holds no more descriptors or goroutines
+// than it did at before.
+func CheckReleased(t testing.TB, before Resources) {
+	t.Helper()
+	var now Resources
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		now = Count()
+		if now.FDs <= before.FDs && now.Goroutines <= before.Goroutines {
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // polling a count, not synchronising
+	}
+	if now.FDs > before.FDs {
+		t.Errorf("%d descriptors open before, %d after: %v", before.FDs, now.FDs, listFDs())
+	}
+	if now.Goroutines > before.Goroutines {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		t.Errorf("%d goroutines before, %d after:\n%s", before.Goroutines, now.Goroutines, buf)
+	}
+}
+
+func countFDs() int {
+	names := listFDs()
+	if names == nil {
+		return -1
+	}
+	return len(names)
+}
+
+// listFDs lists /proc/self/fd with each link's target, without the
+// descriptor used to read the directory.
+func listFDs() []string {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil
+	}
+	self := fmt.Sprint(d.Fd()) // a directory: Fd does not change its mode
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if n == self {
+			continue
+		}
+		target, _ := os.Readlink("/proc/self/fd/" + n)
+		out = append(out, n+"->"+target)
+	}
+	return out
+}

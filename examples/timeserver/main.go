@@ -1,0 +1,204 @@
+// Command timeserver is the smallest TCP server of the notes' flow (section
+// 10): getaddrinfo with AI_PASSIVE, socket, bind, listen, then a loop that
+// accepts one client, reads its request, sends the local time as an HTTP/1.1
+// response that a browser or curl accepts, and closes the connection.
+//
+// Run it, then open http://127.0.0.1:8080/ in a browser, or:
+//
+//	go run ./examples/timeserver -addr 127.0.0.1:8080
+//	curl -i http://127.0.0.1:8080/
+//
+// The first line of output is the address it listens on ("-addr :0" picks a
+// free port). One client is served at a time, as in the C program; a client
+// that sends nothing is given up after -timeout so that it cannot hold the
+// server forever. Ctrl-C stops it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/posixkit/posixkit/addrinfo"
+	"github.com/posixkit/posixkit/sock"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "timeserver:", err)
+		if errors.As(err, new(usageError)) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = "usage: timeserver [-addr HOST:PORT] [-timeout DURATION]"
+
+// usageError is a bad command line: exit status 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) + " (" + usage + ")" }
+
+// maxRequest bounds what is read of a request: only its end matters here.
+const maxRequest = 8 << 10
+
+func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("timeserver", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", ":8080", "HOST:PORT to listen on; port 0 picks a free port")
+	timeout := fs.Duration("timeout", 5*time.Second, "how long a client has to send its request")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError(err.Error())
+	}
+	if fs.NArg() != 0 {
+		return usageError("unexpected argument " + fs.Arg(0))
+	}
+	if *timeout <= 0 {
+		return usageError("-timeout must be positive")
+	}
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usageError(err.Error())
+	}
+
+	ln, err := listen(ctx, host, port)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	local, err := ln.LocalAddr()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", local)
+	logger := log.New(stderr, "timeserver: ", 0)
+
+	// accept and recv wait, parking the goroutine. Cancelling ctx wakes
+	// whichever is waiting by setting a deadline in the past.
+	var mu sync.Mutex
+	var client *sock.Socket
+	defer context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		ln.SetDeadline(time.Unix(1, 0))
+		if client != nil {
+			client.SetDeadline(time.Unix(1, 0))
+		}
+	})()
+
+	for {
+		c, peer, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped: not an error
+			}
+			return err
+		}
+		mu.Lock()
+		client = c
+		if ctx.Err() != nil {
+			c.SetDeadline(time.Unix(1, 0))
+		} else {
+			c.SetDeadline(time.Now().Add(*timeout))
+		}
+		mu.Unlock()
+
+		if err := serve(c); err != nil && ctx.Err() == nil {
+			logger.Printf("%s: %v", peer, err)
+		}
+
+		mu.Lock()
+		client = nil
+		mu.Unlock()
+		c.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// listen is getaddrinfo with AI_PASSIVE, then socket, bind and listen on
+// the first address that works.
+func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
+	hints := &addrinfo.Hints{Flags: addrinfo.AI_PASSIVE, SockType: sock.SOCK_STREAM}
+	infos, err := addrinfo.Lookup(ctx, host, port, hints)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, ai := range infos {
+		s, err := ai.Socket()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := listenOn(s, ai.Addr); err != nil {
+			s.Close()
+			errs = append(errs, err)
+			continue
+		}
+		return s, nil
+	}
+	return nil, errors.Join(errs...)
+}
+
+func listenOn(s *sock.Socket, addr netip.AddrPort) error {
+	if err := s.SetReuseAddr(true); err != nil {
+		return err
+	}
+	if err := s.Bind(addr); err != nil {
+		return err
+	}
+	return s.Listen(10)
+}
+
+// serve reads the request up to its blank line and sends the time.
+func serve(c *sock.Socket) error {
+	req := make([]byte, 0, 1024)
+	buf := make([]byte, 1024)
+	for !bytes.Contains(req, []byte("\r\n\r\n")) && !bytes.Contains(req, []byte("\n\n")) {
+		if len(req) >= maxRequest {
+			return fmt.Errorf("request longer than %d bytes", maxRequest)
+		}
+		n, err := c.Recv(buf, 0)
+		if err == io.EOF {
+			break // a client that half-closed after its request still gets the answer
+		}
+		if err != nil {
+			return err
+		}
+		req = append(req, buf[:n]...)
+	}
+	body := "Local time is: " + time.Now().Format(time.ANSIC) + "\n"
+	resp := "HTTP/1.1 200 OK\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n" +
+		fmt.Sprintf("Content-Length: %d\r\n", len(body)) +
+		"Connection: close\r\n" +
+		"\r\n" + body
+	_, err := c.Write([]byte(resp))
+	return err
+}

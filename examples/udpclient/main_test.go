@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/examples/internal/extest"
+	"github.com/posixkit/posixkit/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+// echoServer is the independent peer: a standard-library UDP server that
+// sends every datagram back to its sender, or reply(datagram) when reply
+// is not nil.
+func echoServer(t *testing.T, reply func([]byte) []byte) (addr string, stop func()) {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		buf := make([]byte, 70000)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			out := buf[:n]
+			if reply != nil {
+				out = reply(out)
+			}
+			pc.WriteTo(out, from)
+		}
+	})
+	return pc.LocalAddr().String(), func() { pc.Close(); wg.Wait() }
+}
+
+func TestEcho(t *testing.T) {
+	long := strings.Repeat("z", 65507) // the largest IPv4 UDP payload
+	tests := []struct {
+		name  string
+		input string
+		file  bool
+		want  []string // datagrams received, in order
+	}{
+		{"lines through a reader", "hello\nworld\n", false, []string{"hello", "world"}},
+		{"lines through a pipe file", "hello\nworld\n", true, []string{"hello", "world"}},
+		{"no final newline", "a\nb", false, []string{"a", "b"}},
+		{"empty line is an empty datagram", "\n", false, []string{""}},
+		{"65507 bytes", long + "\n", false, []string{long}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := extest.Count()
+			addr, stop := echoServer(t, nil)
+			host, port, _ := net.SplitHostPort(addr)
+			var stdin io.Reader = strings.NewReader(tt.input)
+			if tt.file {
+				pr, pw, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer pr.Close()
+				go func() { io.WriteString(pw, tt.input); pw.Close() }()
+				stdin = pr
+			}
+			var stdout, stderr bytes.Buffer
+			if err := run(context.Background(), []string{"-wait", "5s", host, port}, stdin, &stdout, &stderr); err != nil {
+				t.Fatalf("run: %v; stderr:\n%s", err, stderr.String())
+			}
+			var want strings.Builder
+			for _, d := range tt.want {
+				fmt.Fprintf(&want, "received %d bytes from %s: %s\n", len(d), addr, d)
+			}
+			if diff := cmp.Diff(want.String(), stdout.String()); diff != "" {
+				t.Errorf("unexpected output (-want +got):\n%.2000s", diff)
+			}
+			if diff := cmp.Diff("sending to "+addr+"\n", stderr.String()); diff != "" {
+				t.Errorf("unexpected stderr (-want +got):\n%s", diff)
+			}
+			stop()
+			if f, ok := stdin.(*os.File); ok {
+				f.Close()
+			}
+			extest.CheckReleased(t, before)
+		})
+	}
+}
+
+// A reply longer than the buffer is reported as truncated; a line longer
+// than any datagram is reported as not sent.
+func TestTruncationAndTooLong(t *testing.T) {
+	addr, stop := echoServer(t, func(p []byte) []byte { return bytes.Repeat(p, 3) })
+	defer stop()
+	host, port, _ := net.SplitHostPort(addr)
+	input := strings.Repeat("a", 1000) + "\n" + strings.Repeat("b", 70000) + "\n"
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-bufsize", "1024", "-wait", "5s", host, port}, strings.NewReader(input), &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	want := fmt.Sprintf("received 1024 bytes from %s: %s\n", addr, strings.Repeat("a", 1024))
+	if diff := cmp.Diff(want, stdout.String()); diff != "" {
+		t.Errorf("unexpected output (-want +got):\n%s", diff)
+	}
+	for _, want := range []string{
+		"datagram from " + addr + " truncated to the 1024-byte buffer",
+		"datagram of 70000 bytes not sent: sendto: message too long",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q lacks %q", stderr.String(), want)
+		}
+	}
+}
+
+// With no reply at all, the client gives up after -wait and says how many
+// datagrams went unanswered.
+func TestNoReply(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(pc.LocalAddr().String())
+	pc.Close() // nothing listens there now
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-wait", "200ms", host, port}, strings.NewReader("anyone?\n"), &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "1 of 1 datagrams got no reply") {
+		t.Errorf("stderr %q does not report the missing reply", stderr.String())
+	}
+}
+
+func TestCancel(t *testing.T) {
+	before := extest.Count()
+	addr, stop := echoServer(t, nil)
+	host, port, _ := net.SplitHostPort(addr)
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := extest.NewOutput()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{host, port}, pr, io.Discard, stderr) }()
+	if !stderr.WaitFor("sending to", 10*time.Second) {
+		t.Fatalf("did not start; stderr %q", stderr)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after cancel = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	pw.Close()
+	stop()
+	extest.CheckReleased(t, before)
+}
+
+func TestArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want func(error) bool
+	}{
+		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
+		{"no arguments", nil, isUsage},
+		{"bad bufsize", []string{"-bufsize", "-1", "a", "b"}, isUsage},
+		{"negative wait", []string{"-wait", "-1s", "a", "b"}, isUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
+				t.Errorf("run(%q) = %v", tt.args, err)
+			}
+		})
+	}
+}
+
+func isUsage(err error) bool { return errors.As(err, new(usageError)) }

@@ -1,0 +1,400 @@
+package sock
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/posixkit/posixkit/internal/cname"
+	"golang.org/x/sys/unix"
+)
+
+// Events is a set of readiness events that a [Poller] watches for and
+// reports.
+type Events uint8
+
+// The events a [Poller] knows. A socket at end of stream or with a pending
+// error is reported Readable (and, with an error, Writable): the next read
+// or write returns the EOF or the error, as with select(2).
+const (
+	Readable Events = 1 << iota // ready to read, or at EOF, or in error; a listener: ready to accept
+	Writable                    // ready to write without blocking, or in error
+)
+
+var eventsNames = []cname.Name{
+	{V: uint64(Readable), Name: "Readable"},
+	{V: uint64(Writable), Name: "Writable"},
+}
+
+// String joins the names of the events with "|", such as
+// "Readable|Writable"; no event prints as "0", unknown bits in hex.
+func (ev Events) String() string { return cname.Flags(uint64(ev), eventsNames) }
+
+// Ready is one entry filled in by [Poller.Wait]: a descriptor and the
+// events, among those it was added for, that it is ready for.
+type Ready struct {
+	Fd     int
+	Events Events
+}
+
+// Poller watches many descriptors for readiness, built on select(2): the
+// event loop of the notes' select-based servers, with the bookkeeping done.
+// Descriptors are added with [Poller.Add] and the ready ones collected
+// with [Poller.Wait].
+//
+// Limits, from select(2): only descriptors below [FD_SETSIZE] can be
+// watched, and the cost of a Wait grows with the highest descriptor
+// watched. A Wait blocks its OS thread while it sleeps (the Go runtime
+// runs the other goroutines on other threads).
+//
+// A Poller must be made by [NewPoller]: the methods of a nil or zero
+// Poller return an error wrapping [unix.EINVAL].
+//
+// Add, Modify, Remove and Close may be called from any goroutine, also
+// while another goroutine is blocked in Wait: they wake it (through an
+// eventfd on Linux, a nonblocking close-on-exec self-pipe elsewhere; this
+// descriptor is drained inside Wait and never reported), and the Wait goes
+// on with the new set of descriptors, or returns the closed error after
+// Close. Only one Wait may run at a time: a second, concurrent Wait
+// returns an error wrapping [unix.EBUSY].
+//
+// Remove a descriptor before closing it. If a watched descriptor is closed
+// behind the Poller's back, select(2) fails with EBADF for the whole set;
+// Wait then finds the descriptors that are no longer open (fcntl F_GETFD)
+// and reports each as ready for the events it was added for, so that the
+// caller's next read or write on it returns the EBADF, and the caller
+// removes it. (If the number has been reused by a newer descriptor, the
+// Poller watches the new one: the kernel cannot tell them apart.)
+type Poller struct {
+	made    bool // by NewPoller: a zero Poller has no wake-up descriptor
+	mu      sync.Mutex
+	cond    sync.Cond // L is &mu; signalled when a Wait leaves
+	closed  bool
+	waiting bool // a Wait is in progress: it owns sr and sw
+	rset    FDSet
+	wset    FDSet
+	next    int // the descriptor the next report starts from (fairness)
+	wakeR   int // read end of the wake-up descriptor (watched for Readable)
+	wakeW   int // write end (the same descriptor on Linux)
+	wbuf    [8]byte
+	rbuf    [64]byte
+	sr, sw  FDSet // the sets handed to select(2) by the Wait in progress
+}
+
+// NewPoller returns an empty select-based Poller. It owns one wake-up
+// descriptor (two on systems without eventfd), created close-on-exec and
+// nonblocking, and released by [Poller.Close].
+func NewPoller() (*Poller, error) {
+	r, w, err := pollerWakeFDs()
+	if err != nil {
+		return nil, err
+	}
+	p := &Poller{made: true, wakeR: r, wakeW: w}
+	p.cond.L = &p.mu
+	if r >= FD_SETSIZE {
+		_ = p.closeWake()
+		return nil, fmt.Errorf("sock: NewPoller: wake-up descriptor %d is not below FD_SETSIZE (%d): %w", r, FD_SETSIZE, unix.EMFILE)
+	}
+	return p, nil
+}
+
+func pollerErr(op string, fd int, err error) error {
+	return fmt.Errorf("sock: poller %s fd %d: %w", op, fd, err)
+}
+
+// usable returns an error for a nil Poller or one not made by
+// NewPoller (its zero value would take descriptor 0 for its wake-up one).
+func (p *Poller) usable(op string) error {
+	if p == nil || !p.made {
+		return fmt.Errorf("sock: poller %s: not made by NewPoller: %w", op, unix.EINVAL)
+	}
+	return nil
+}
+
+func pollerClosed(op string) error {
+	return fmt.Errorf("sock: poller %s: %w", op, net.ErrClosed)
+}
+
+// pollerCheck checks the arguments of Add and Modify.
+func pollerCheck(op string, fd int, ev Events) error {
+	if fd < 0 || fd >= FD_SETSIZE {
+		return pollerErr(op, fd, fmt.Errorf("outside the select range [0, %d): %w", FD_SETSIZE, unix.EINVAL))
+	}
+	if ev == 0 || ev&^(Readable|Writable) != 0 {
+		return pollerErr(op, fd, fmt.Errorf("events %v are not Readable and/or Writable: %w", ev, unix.EINVAL))
+	}
+	return nil
+}
+
+// registeredLocked reports whether fd is watched.
+func (p *Poller) registeredLocked(fd int) bool {
+	return p.rset.IsSet(fd) || p.wset.IsSet(fd)
+}
+
+// setLocked makes fd's interest ev.
+func (p *Poller) setLocked(fd int, ev Events) {
+	p.rset.Clear(fd)
+	p.wset.Clear(fd)
+	if ev&Readable != 0 {
+		p.rset.s.Set(fd)
+	}
+	if ev&Writable != 0 {
+		p.wset.s.Set(fd)
+	}
+}
+
+// Add starts watching fd for the events ev (Readable, Writable or both).
+// It returns an error wrapping [unix.EINVAL] for a descriptor outside
+// [0, FD_SETSIZE) or an empty or unknown ev, [unix.EBADF] for a descriptor
+// that is not open (checked with fcntl F_GETFD), [unix.EEXIST] if fd is
+// already watched (use [Poller.Modify]) and [net.ErrClosed] after Close.
+// A Wait in progress is woken and watches fd from then on.
+func (p *Poller) Add(fd int, ev Events) error {
+	if err := p.usable("add"); err != nil {
+		return err
+	}
+	if err := pollerCheck("add", fd, ev); err != nil {
+		return err
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+		return pollerErr("add", fd, os.NewSyscallError("fcntl", err))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return pollerClosed("add")
+	case fd == p.wakeR || fd == p.wakeW:
+		return pollerErr("add", fd, fmt.Errorf("the poller's own wake-up descriptor: %w", unix.EINVAL))
+	case p.registeredLocked(fd):
+		return pollerErr("add", fd, fmt.Errorf("already added: %w", unix.EEXIST))
+	}
+	p.setLocked(fd, ev)
+	p.wakeLocked()
+	return nil
+}
+
+// Modify changes the events watched on fd, which must have been added
+// (else an error wrapping [unix.ENOENT]); ev must not be empty (use
+// [Poller.Remove]). A Wait in progress is woken and watches the new
+// events from then on.
+func (p *Poller) Modify(fd int, ev Events) error {
+	if err := p.usable("modify"); err != nil {
+		return err
+	}
+	if err := pollerCheck("modify", fd, ev); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return pollerClosed("modify")
+	case !p.registeredLocked(fd):
+		return pollerErr("modify", fd, fmt.Errorf("not added: %w", unix.ENOENT))
+	}
+	p.setLocked(fd, ev)
+	p.wakeLocked()
+	return nil
+}
+
+// Remove stops watching fd, which must have been added (else an error
+// wrapping [unix.ENOENT]). fd need not be open any more. A Wait in
+// progress is woken and no longer reports fd, even if select(2) had
+// already found it ready.
+func (p *Poller) Remove(fd int) error {
+	if err := p.usable("remove"); err != nil {
+		return err
+	}
+	if fd < 0 || fd >= FD_SETSIZE {
+		return pollerErr("remove", fd, fmt.Errorf("outside the select range [0, %d): %w", FD_SETSIZE, unix.EINVAL))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return pollerClosed("remove")
+	case !p.registeredLocked(fd):
+		return pollerErr("remove", fd, fmt.Errorf("not added: %w", unix.ENOENT))
+	}
+	p.rset.s.Clear(fd)
+	p.wset.s.Clear(fd)
+	p.wakeLocked()
+	return nil
+}
+
+// Wait waits until at least one watched descriptor is ready, fills ready
+// with the ready descriptors and their events, and returns how many it
+// filled (ready[:n]; the rest is left as it was): select(2) over the
+// watched sets. It reports at most len(ready)
+// descriptors; when more are ready, the next Wait starts after the last
+// one reported, so that in turn every ready descriptor is reported and
+// none starves. A negative timeout waits until a descriptor is ready; 0
+// polls; otherwise Wait returns (0, nil) when timeout has passed with
+// nothing ready. Signals (EINTR) and wake-ups by Add, Modify and Remove do
+// not end the wait: it goes on with the current sets and the time left.
+//
+// Errors: [unix.EINVAL] for an empty ready (or a Poller not made by
+// [NewPoller]), [unix.EBUSY] while another
+// Wait runs, [net.ErrClosed] after (or during) Close. A watched
+// descriptor closed without Remove is reported ready, as the Poller's doc
+// explains. Wait does not allocate.
+func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
+	if err := p.usable("wait"); err != nil {
+		return 0, err
+	}
+	if len(ready) == 0 {
+		return 0, fmt.Errorf("sock: poller wait: empty ready slice: %w", unix.EINVAL)
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return 0, pollerClosed("wait")
+	}
+	if p.waiting {
+		p.mu.Unlock()
+		return 0, fmt.Errorf("sock: poller wait: another Wait is in progress: %w", unix.EBUSY)
+	}
+	p.waiting = true
+	for {
+		// Copy the interest sets into the scratch sets this Wait owns and
+		// select on those without the lock.
+		p.sr = p.rset
+		p.sw = p.wset
+		p.sr.s.Set(p.wakeR)
+		w := &p.sw
+		wmax := p.sw.Max()
+		if wmax < 0 {
+			w = nil // nothing to watch for writing: spare the kernel a set
+		}
+		nfd := max(p.sr.Max(), wmax) + 1
+		p.mu.Unlock()
+		_, errno := selectUntil(nfd, &p.sr, w, nil, timeout, deadline)
+		p.mu.Lock()
+		if p.closed {
+			err = pollerClosed("wait")
+			break
+		}
+		if errno == unix.EBADF {
+			// A watched descriptor was closed: report the ones still
+			// watched, or select again if they were removed meanwhile.
+			if n = p.reportLocked(ready, true); n > 0 {
+				break
+			}
+			continue
+		}
+		if errno != 0 {
+			err = os.NewSyscallError("select", errno)
+			break
+		}
+		if p.sr.s.IsSet(p.wakeR) {
+			p.drainWake()
+		}
+		n = p.reportLocked(ready, false)
+		if n > 0 || timeout == 0 || (timeout > 0 && !time.Now().Before(deadline)) {
+			break
+		}
+		// Woken by Add, Modify or Remove with nothing to report.
+	}
+	p.waiting = false
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	return n, err
+}
+
+// reportLocked fills ready, starting at p.next and wrapping around. With
+// bad false it reports the descriptors select(2) found ready in sr and sw,
+// limited to the events they are still watched for; with bad true, the
+// watched descriptors that are no longer open, with all their events.
+func (p *Poller) reportLocked(ready []Ready, bad bool) int {
+	a, b := &p.sr, &p.sw
+	if bad {
+		a, b = &p.rset, &p.wset
+	}
+	start := p.next
+	wrapped := false
+	n := 0
+	fd := fdsetNext(a.s.Bits[:], b.s.Bits[:], start)
+	for n < len(ready) {
+		if fd < 0 {
+			if wrapped || start == 0 {
+				break
+			}
+			wrapped = true
+			fd = fdsetNext(a.s.Bits[:], b.s.Bits[:], 0)
+			continue
+		}
+		if wrapped && fd >= start {
+			break
+		}
+		var ev Events
+		if bad {
+			if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == unix.EBADF {
+				ev = p.eventsLocked(fd)
+			}
+		} else {
+			if p.sr.s.IsSet(fd) && p.rset.s.IsSet(fd) {
+				ev |= Readable
+			}
+			if p.sw.s.IsSet(fd) && p.wset.s.IsSet(fd) {
+				ev |= Writable
+			}
+		}
+		if ev != 0 {
+			ready[n] = Ready{Fd: fd, Events: ev}
+			n++
+			p.next = fd + 1
+		}
+		fd = fdsetNext(a.s.Bits[:], b.s.Bits[:], fd+1)
+	}
+	return n
+}
+
+// eventsLocked returns the events fd is watched for.
+func (p *Poller) eventsLocked(fd int) Events {
+	var ev Events
+	if p.rset.s.IsSet(fd) {
+		ev |= Readable
+	}
+	if p.wset.s.IsSet(fd) {
+		ev |= Writable
+	}
+	return ev
+}
+
+// wakeLocked wakes the Wait in progress, if any.
+func (p *Poller) wakeLocked() {
+	if p.waiting {
+		p.wake()
+	}
+}
+
+// Close releases the Poller's wake-up descriptor; the watched descriptors
+// are the caller's and stay open. A Wait blocked in another goroutine
+// returns an error wrapping [net.ErrClosed]; Close returns once that Wait
+// has left select(2). A second Close, like any later call, returns an
+// error wrapping [net.ErrClosed].
+func (p *Poller) Close() error {
+	if err := p.usable("close"); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return pollerClosed("close")
+	}
+	p.closed = true
+	if p.waiting {
+		p.wake()
+		for p.waiting {
+			p.cond.Wait()
+		}
+	}
+	return p.closeWake()
+}

@@ -1,0 +1,66 @@
+//go:build darwin || freebsd || netbsd || openbsd || dragonfly
+
+package sock
+
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// pollerWakeFDs returns the Poller's self-pipe, both ends close-on-exec and
+// nonblocking. Darwin has no pipe2, so the flags are set under
+// syscall.ForkLock, as the standard library does, so that no child started
+// meanwhile inherits the pipe.
+func pollerWakeFDs() (r, w int, err error) {
+	var p [2]int
+	syscall.ForkLock.RLock()
+	err = unix.Pipe(p[:])
+	if err == nil {
+		unix.CloseOnExec(p[0])
+		unix.CloseOnExec(p[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return -1, -1, os.NewSyscallError("pipe", err)
+	}
+	for _, fd := range p {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(p[0])
+			unix.Close(p[1])
+			return -1, -1, os.NewSyscallError("fcntl", err)
+		}
+	}
+	return p[0], p[1], nil
+}
+
+// wake writes one byte into the self-pipe. EAGAIN means the pipe is full:
+// a wake-up is already pending. Called with p.mu held.
+func (p *Poller) wake() {
+	p.wbuf[0] = 1
+	_, _ = unix.Write(p.wakeW, p.wbuf[:1])
+}
+
+// drainWake empties the self-pipe. Called with p.mu held.
+func (p *Poller) drainWake() {
+	for {
+		n, err := unix.Read(p.wakeR, p.rbuf[:])
+		if n < len(p.rbuf) || err != nil {
+			return
+		}
+	}
+}
+
+// closeWake closes both ends of the self-pipe.
+func (p *Poller) closeWake() error {
+	err1 := unix.Close(p.wakeR)
+	err2 := unix.Close(p.wakeW)
+	if err1 != nil {
+		return os.NewSyscallError("close", err1)
+	}
+	if err2 != nil {
+		return os.NewSyscallError("close", err2)
+	}
+	return nil
+}

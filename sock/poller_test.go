@@ -1,0 +1,550 @@
+package sock_test
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"slices"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/sock"
+	"golang.org/x/sys/unix"
+)
+
+func newPoller(t testing.TB) *sock.Poller {
+	t.Helper()
+	p, err := sock.NewPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// untilWaiting returns once a Wait on p is in progress.
+func untilWaiting(p *sock.Poller) {
+	for !sock.PollerWaiting(p) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+type waitResult struct {
+	ready []sock.Ready
+	err   error
+}
+
+// waitAsync runs one Wait in a new goroutine and returns its result on the
+// channel, once the Wait is in progress.
+func waitAsync(p *sock.Poller, timeout time.Duration) <-chan waitResult {
+	ch := make(chan waitResult, 1)
+	go func() {
+		ready := make([]sock.Ready, 8)
+		n, err := p.Wait(ready, timeout)
+		ch <- waitResult{ready[:n], err}
+	}()
+	untilWaiting(p)
+	return ch
+}
+
+func TestEventsString(t *testing.T) {
+	tests := []struct {
+		ev   sock.Events
+		want string
+	}{
+		{0, "0"},
+		{sock.Readable, "Readable"},
+		{sock.Writable, "Writable"},
+		{sock.Readable | sock.Writable, "Readable|Writable"},
+		{sock.Readable | 0x80, "Readable|0x80"},
+	}
+	for _, tt := range tests {
+		if got := tt.ev.String(); got != tt.want {
+			t.Errorf("Events(%#x).String() = %q, want %q", uint8(tt.ev), got, tt.want)
+		}
+	}
+}
+
+func TestPollerAddErrors(t *testing.T) {
+	r, _ := selectPipe(t)
+	tests := []struct {
+		name string
+		fd   func(t *testing.T) int
+		ev   sock.Events
+		want error
+	}{
+		{"minus one", func(*testing.T) int { return -1 }, sock.Readable, unix.EINVAL},
+		{"FD_SETSIZE", func(*testing.T) int { return sock.FD_SETSIZE }, sock.Readable, unix.EINVAL},
+		{"huge", func(*testing.T) int { return 1 << 20 }, sock.Writable, unix.EINVAL},
+		{"real fd at or above FD_SETSIZE", selectHighFD, sock.Readable, unix.EINVAL},
+		{"no events", func(*testing.T) int { return r }, 0, unix.EINVAL},
+		{"unknown event", func(*testing.T) int { return r }, 0x4, unix.EINVAL},
+		{"closed fd", func(t *testing.T) int { return selectClosedFD(t) }, sock.Readable, unix.EBADF},
+		{"already added", func(*testing.T) int { return r }, sock.Writable, unix.EEXIST},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPoller(t)
+			if err := p.Add(r, sock.Readable); err != nil {
+				t.Fatal(err)
+			}
+			fd := tt.fd(t)
+			err := p.Add(fd, tt.ev)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Add(%d, %v) = %v, want an error wrapping %v", fd, tt.ev, err, tt.want)
+			}
+			// The failed Add changed nothing: r is still the only one.
+			ready := make([]sock.Ready, 4)
+			if err := p.Modify(r, sock.Readable|sock.Writable); err != nil {
+				t.Fatal(err)
+			}
+			n, err := p.Wait(ready, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := gocmp.Diff([]sock.Ready{}, ready[:n]); diff != "" {
+				t.Errorf("unexpected ready descriptors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPollerModifyRemoveErrors(t *testing.T) {
+	r, _ := selectPipe(t)
+	other, _ := selectPipe(t)
+	p := newPoller(t)
+	if err := p.Add(r, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"modify not added", func() error { return p.Modify(other, sock.Readable) }, unix.ENOENT},
+		{"modify no events", func() error { return p.Modify(r, 0) }, unix.EINVAL},
+		{"modify unknown event", func() error { return p.Modify(r, 0x10) }, unix.EINVAL},
+		{"modify minus one", func() error { return p.Modify(-1, sock.Readable) }, unix.EINVAL},
+		{"modify FD_SETSIZE", func() error { return p.Modify(sock.FD_SETSIZE, sock.Readable) }, unix.EINVAL},
+		{"remove not added", func() error { return p.Remove(other) }, unix.ENOENT},
+		{"remove minus one", func() error { return p.Remove(-1) }, unix.EINVAL},
+		{"remove FD_SETSIZE", func() error { return p.Remove(sock.FD_SETSIZE) }, unix.EINVAL},
+		{"wait empty slice", func() error { _, err := p.Wait(nil, 0); return err }, unix.EINVAL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want an error wrapping %v", err, tt.want)
+			}
+		})
+	}
+	// Remove twice: the second is ENOENT.
+	if err := p.Remove(r); err != nil {
+		t.Fatalf("Remove: %v", err)
+	}
+	if err := p.Remove(r); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("second Remove = %v, want ENOENT", err)
+	}
+	if err := p.Add(r, sock.Readable); err != nil {
+		t.Errorf("Add after Remove: %v", err)
+	}
+}
+
+func TestPollerZero(t *testing.T) {
+	r, _ := selectPipe(t)
+	for _, p := range []*sock.Poller{nil, new(sock.Poller)} {
+		calls := []struct {
+			name string
+			call func() error
+		}{
+			{"add", func() error { return p.Add(r, sock.Readable) }},
+			{"modify", func() error { return p.Modify(r, sock.Readable) }},
+			{"remove", func() error { return p.Remove(r) }},
+			{"wait", func() error { _, err := p.Wait(make([]sock.Ready, 1), 0); return err }},
+			{"close", p.Close},
+		}
+		for _, c := range calls {
+			if err := c.call(); !errors.Is(err, unix.EINVAL) {
+				t.Errorf("%s on a Poller %p not made by NewPoller = %v, want an error wrapping EINVAL", c.name, p, err)
+			}
+		}
+	}
+}
+
+func TestPollerClosed(t *testing.T) {
+	r, _ := selectPipe(t)
+	p, err := sock.NewPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Add(r, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"add", func() error { return p.Add(r, sock.Writable) }},
+		{"modify", func() error { return p.Modify(r, sock.Writable) }},
+		{"remove", func() error { return p.Remove(r) }},
+		{"wait", func() error { _, err := p.Wait(make([]sock.Ready, 1), -1); return err }},
+		{"close", p.Close},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("%s after Close = %v, want an error wrapping net.ErrClosed", tt.name, err)
+			}
+		})
+	}
+	// The descriptors added stay the caller's.
+	if _, err := unix.FcntlInt(uintptr(r), unix.F_GETFD, 0); err != nil {
+		t.Errorf("Close closed a watched descriptor: %v", err)
+	}
+}
+
+func TestPollerEvents(t *testing.T) {
+	a, b := selectSocketpair(t)
+	pr, pw := selectPipe(t)
+	p := newPoller(t)
+	steps := []struct {
+		name string
+		do   func() error
+		want []sock.Ready
+	}{
+		{"add a for both", func() error { return p.Add(a, sock.Readable|sock.Writable) },
+			[]sock.Ready{{a, sock.Writable}}},
+		{"peer writes", func() error { _, err := unix.Write(b, []byte("x")); return err },
+			[]sock.Ready{{a, sock.Readable | sock.Writable}}},
+		{"modify to readable", func() error { return p.Modify(a, sock.Readable) },
+			[]sock.Ready{{a, sock.Readable}}},
+		{"add idle pipe", func() error { return p.Add(pr, sock.Readable) },
+			[]sock.Ready{{a, sock.Readable}}},
+		{"pipe written", func() error { _, err := unix.Write(pw, []byte("y")); return err },
+			sortReady([]sock.Ready{{a, sock.Readable}, {pr, sock.Readable}})},
+		{"remove a", func() error { return p.Remove(a) },
+			[]sock.Ready{{pr, sock.Readable}}},
+		{"pipe drained", func() error { _, err := unix.Read(pr, make([]byte, 8)); return err },
+			[]sock.Ready{}},
+		{"add write end", func() error { return p.Add(pw, sock.Writable) },
+			[]sock.Ready{{pw, sock.Writable}}},
+		{"peer closes: a reads EOF", func() error {
+			if err := p.Add(a, sock.Readable); err != nil {
+				return err
+			}
+			_, err := unix.Read(a, make([]byte, 8))
+			if err != nil {
+				return err
+			}
+			return unix.Shutdown(b, unix.SHUT_WR)
+		}, sortReady([]sock.Ready{{a, sock.Readable}, {pw, sock.Writable}})},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		// Enough slots for every one: the order is the rotation's, so
+		// compare as sets.
+		ready := make([]sock.Ready, 8)
+		n, err := p.Wait(ready, 0)
+		if err != nil {
+			t.Fatalf("%s: Wait: %v", st.name, err)
+		}
+		if diff := gocmp.Diff(st.want, sortReady(ready[:n])); diff != "" {
+			t.Errorf("%s: unexpected ready descriptors (-want +got):\n%s", st.name, diff)
+		}
+	}
+}
+
+func sortReady(r []sock.Ready) []sock.Ready {
+	out := slices.Clone(r)
+	slices.SortFunc(out, func(x, y sock.Ready) int { return cmp.Compare(x.Fd, y.Fd) })
+	if out == nil {
+		out = []sock.Ready{}
+	}
+	return out
+}
+
+func TestPollerCloseWakesWait(t *testing.T) {
+	idle, _ := selectPipe(t)
+	p, err := sock.NewPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Add(idle, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	ch := waitAsync(p, -1)
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	res := <-ch
+	if !errors.Is(res.err, net.ErrClosed) || len(res.ready) != 0 {
+		t.Errorf("Wait blocked during Close = %v, %v; want an error wrapping net.ErrClosed", res.ready, res.err)
+	}
+}
+
+func TestPollerWakeups(t *testing.T) {
+	tests := []struct {
+		name string
+		// setup prepares p before the Wait and returns the change made
+		// while the Wait is blocked, which returns what the Wait must
+		// report.
+		setup func(t *testing.T, p *sock.Poller) (change func() []sock.Ready)
+	}{
+		{
+			name: "add from another goroutine",
+			setup: func(t *testing.T, p *sock.Poller) func() []sock.Ready {
+				r, w := selectPipe(t)
+				return func() []sock.Ready {
+					mustWrite(t, w, "x")
+					if err := p.Add(r, sock.Readable); err != nil {
+						t.Error(err)
+					}
+					return []sock.Ready{{r, sock.Readable}}
+				}
+			},
+		},
+		{
+			name: "modify from another goroutine",
+			setup: func(t *testing.T, p *sock.Poller) func() []sock.Ready {
+				a, _ := selectSocketpair(t)
+				if err := p.Add(a, sock.Readable); err != nil {
+					t.Fatal(err)
+				}
+				return func() []sock.Ready {
+					if err := p.Modify(a, sock.Readable|sock.Writable); err != nil {
+						t.Error(err)
+					}
+					return []sock.Ready{{a, sock.Writable}}
+				}
+			},
+		},
+		{
+			// The removed descriptor becomes ready and is closed; the Wait
+			// must neither report it nor fail with EBADF.
+			name: "remove and close during Wait",
+			setup: func(t *testing.T, p *sock.Poller) func() []sock.Ready {
+				var old [2]int
+				if err := unix.Pipe(old[:]); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { unix.Close(old[1]) })
+				r, w := selectPipe(t)
+				for _, fd := range []int{old[0], r} {
+					if err := p.Add(fd, sock.Readable); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return func() []sock.Ready {
+					if err := p.Remove(old[0]); err != nil {
+						t.Error(err)
+					}
+					mustWrite(t, old[1], "x")
+					unix.Close(old[0])
+					mustWrite(t, w, "y")
+					return []sock.Ready{{r, sock.Readable}}
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPoller(t)
+			change := tt.setup(t, p)
+			ch := waitAsync(p, -1)
+			want := change()
+			res := <-ch
+			if res.err != nil {
+				t.Fatalf("Wait: %v", res.err)
+			}
+			if diff := gocmp.Diff(want, res.ready); diff != "" {
+				t.Errorf("unexpected ready descriptors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPollerClosedFD(t *testing.T) {
+	r, _ := selectPipe(t)
+	a, _ := selectSocketpair(t)
+	// A high number, so that no other descriptor reuses it during the test.
+	fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
+	if err != nil || fd >= sock.FD_SETSIZE {
+		t.Skipf("no free descriptor in [900, %d): %d, %v", sock.FD_SETSIZE, fd, err)
+	}
+	p := newPoller(t)
+	if err := p.Add(fd, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Add(a, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd) // behind the Poller's back
+	ready := make([]sock.Ready, 4)
+	n, err := p.Wait(ready, 5*time.Second)
+	if err != nil {
+		t.Fatalf("Wait with a closed descriptor: %v", err)
+	}
+	if diff := gocmp.Diff([]sock.Ready{{fd, sock.Readable}}, ready[:n]); diff != "" {
+		t.Fatalf("unexpected ready descriptors (-want +got):\n%s", diff)
+	}
+	// The caller's read says what happened.
+	if _, err := unix.Read(ready[0].Fd, make([]byte, 1)); !errors.Is(err, unix.EBADF) {
+		t.Errorf("read of the reported descriptor = %v, want EBADF", err)
+	}
+	// Once removed, the Poller works as before.
+	if err := p.Remove(fd); err != nil {
+		t.Fatalf("Remove of the closed descriptor: %v", err)
+	}
+	if n, err := p.Wait(ready, 0); n != 0 || err != nil {
+		t.Errorf("Wait after Remove = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestPollerFairness(t *testing.T) {
+	p := newPoller(t)
+	var fds []int
+	for range 3 {
+		r, w := selectPipe(t)
+		mustWrite(t, w, "x")
+		if err := p.Add(r, sock.Readable); err != nil {
+			t.Fatal(err)
+		}
+		fds = append(fds, r)
+	}
+	slices.Sort(fds)
+	// One slot, three always-ready descriptors: each Wait reports the next
+	// one in turn.
+	ready := make([]sock.Ready, 1)
+	var got []int
+	for range 7 {
+		n, err := p.Wait(ready, -1)
+		if err != nil || n != 1 {
+			t.Fatalf("Wait = %d, %v", n, err)
+		}
+		got = append(got, ready[0].Fd)
+	}
+	// The first report may start anywhere; from there the order rotates.
+	i := 0
+	for i < len(fds) && fds[i] != got[0] {
+		i++
+	}
+	var want []int
+	for k := range 7 {
+		want = append(want, fds[(i+k)%len(fds)])
+	}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("unexpected order of reports (-want +got):\n%s", diff)
+	}
+}
+
+func TestPollerConcurrentWait(t *testing.T) {
+	idle, _ := selectPipe(t)
+	p := newPoller(t)
+	if err := p.Add(idle, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	ch := waitAsync(p, -1)
+	if _, err := p.Wait(make([]sock.Ready, 1), 0); !errors.Is(err, unix.EBUSY) {
+		t.Errorf("second concurrent Wait = %v, want an error wrapping EBUSY", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if res := <-ch; !errors.Is(res.err, net.ErrClosed) {
+		t.Errorf("first Wait = %v, want net.ErrClosed", res.err)
+	}
+}
+
+func TestPollerWaitTimeout(t *testing.T) {
+	idle, _ := selectPipe(t)
+	p := newPoller(t)
+	if err := p.Add(idle, sock.Readable); err != nil {
+		t.Fatal(err)
+	}
+	for _, timeout := range []time.Duration{0, 50 * time.Millisecond} {
+		start := time.Now()
+		n, err := p.Wait(make([]sock.Ready, 1), timeout)
+		if elapsed := time.Since(start); n != 0 || err != nil || elapsed < timeout {
+			t.Errorf("Wait(%v) on an idle pipe = %d, %v after %v; want 0, nil after the timeout", timeout, n, err, elapsed)
+		}
+	}
+}
+
+func TestPollerWaitAllocs(t *testing.T) {
+	pr, pw := selectPipe(t)
+	mustWrite(t, pw, "x")
+	idle, _ := selectPipe(t)
+	p := newPoller(t)
+	for _, fd := range []int{pr, idle} {
+		if err := p.Add(fd, sock.Readable); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ready := make([]sock.Ready, 4)
+	for _, timeout := range []time.Duration{-1, 0, time.Second} {
+		allocs := testing.AllocsPerRun(200, func() {
+			if n, err := p.Wait(ready, timeout); n != 1 || err != nil {
+				t.Fatalf("Wait = %d, %v", n, err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("Wait(%v) allocates %v times per call, want 0", timeout, allocs)
+		}
+	}
+}
+
+func ExamplePoller() {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, b := fds[0], fds[1]
+	defer unix.Close(a)
+	defer unix.Close(b)
+
+	p, err := sock.NewPoller()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Add(a, sock.Readable); err != nil {
+		log.Fatal(err)
+	}
+
+	// Nothing to read yet: a zero timeout polls.
+	ready := make([]sock.Ready, 16)
+	n, err := p.Wait(ready, 0)
+	fmt.Println(n, err)
+
+	// The peer writes: a is readable.
+	if _, err := unix.Write(b, []byte("ping")); err != nil {
+		log.Fatal(err)
+	}
+	n, err = p.Wait(ready, time.Second)
+	for _, r := range ready[:n] {
+		fmt.Println(r.Fd == a, r.Events)
+	}
+
+	// Watch for writing too.
+	if err := p.Modify(a, sock.Readable|sock.Writable); err != nil {
+		log.Fatal(err)
+	}
+	n, err = p.Wait(ready, time.Second)
+	fmt.Println(n, err, ready[0].Events)
+
+	// A descriptor select cannot watch is an error at Add.
+	fmt.Println(p.Add(-1, sock.Readable))
+	// Output:
+	// 0 <nil>
+	// true Readable
+	// 1 <nil> Readable|Writable
+	// sock: poller add fd -1: outside the select range [0, 1024): invalid argument
+}

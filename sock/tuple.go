@@ -1,0 +1,79 @@
+package sock
+
+import (
+	"errors"
+	"net/netip"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Tuple is the 5-tuple that names a socket: protocol, local address and
+// port, remote address and port. Two connections from one host to one
+// server port differ only in Local's port.
+type Tuple struct {
+	Protocol Protocol
+	Local    netip.AddrPort
+	Remote   netip.AddrPort // zero when the socket is not connected
+}
+
+// String formats the tuple as "tcp 127.0.0.1:50312 -> 127.0.0.1:8080"
+// (IPv6 addresses in brackets). A zero address prints as "*", so an
+// unconnected UDP socket reads "udp 0.0.0.0:5353 -> *". Protocols other
+// than tcp, udp, icmp and icmpv6 print by number ("proto 132").
+func (t Tuple) String() string {
+	b := make([]byte, 0, 64)
+	b = append(b, protocolShortName(t.Protocol)...)
+	b = append(b, ' ')
+	b = appendAddr(b, t.Local)
+	b = append(b, " -> "...)
+	b = appendAddr(b, t.Remote)
+	return string(b)
+}
+
+func protocolShortName(p Protocol) string {
+	switch p {
+	case IPPROTO_TCP:
+		return "tcp"
+	case IPPROTO_UDP:
+		return "udp"
+	case IPPROTO_ICMP:
+		return "icmp"
+	case IPPROTO_ICMPV6:
+		return "icmpv6"
+	}
+	return "proto " + strconv.Itoa(int(p))
+}
+
+func appendAddr(b []byte, ap netip.AddrPort) []byte {
+	if !ap.IsValid() {
+		return append(b, '*')
+	}
+	return ap.AppendTo(b)
+}
+
+// Tuple returns the socket's 5-tuple: the protocol from getsockopt
+// SO_PROTOCOL (on Darwin, which lacks it, the protocol given at creation,
+// else TCP for an IP stream socket and UDP for an IP datagram socket), the
+// local address from getsockname(2) and the remote one from getpeername(2).
+// An unconnected socket has the zero Remote; a non-IP socket (AF_UNIX)
+// zero addresses. Addresses are as the kernel reports them (see
+// [Socket.LocalAddr]).
+func (s *Socket) Tuple() (Tuple, error) {
+	var t Tuple
+	p, err := s.getsockoptInt(ctlProtocol, 0, 0)
+	if err != nil {
+		return Tuple{}, opError("getsockopt", err)
+	}
+	t.Protocol = Protocol(p)
+	if t.Local, err = s.LocalAddr(); err != nil {
+		return Tuple{}, err
+	}
+	if t.Remote, err = s.RemoteAddr(); err != nil {
+		if !errors.Is(err, unix.ENOTCONN) {
+			return Tuple{}, err
+		}
+		t.Remote = netip.AddrPort{}
+	}
+	return t, nil
+}
