@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -202,9 +201,7 @@ func (r *Resolver) dnsAddrs(ctx context.Context, name string, a, aaaa, canon boo
 		}
 	}
 	if canon {
-		if c, err := res.LookupCNAME(ctx, name); err == nil {
-			cname = strings.TrimSuffix(c, ".")
-		}
+		cname = obs.canonical()
 		if cname == "" {
 			cname = name
 		}
@@ -241,6 +238,86 @@ type dnsObserver struct {
 	replies  int
 	noerror  bool
 	nxdomain bool
+	canonA   string // owner of the first A record seen
+	canon6   string // owner of the first AAAA record seen
+}
+
+// canonical is the end of the CNAME chain: the owner of the address
+// records, from the A reply first, as glibc reads its replies.
+func (o *dnsObserver) canonical() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.canonA != "" {
+		return o.canonA
+	}
+	return o.canon6
+}
+
+// readName decodes a (possibly compressed) name at off; it returns the
+// name without the final dot and the offset after it.
+func readName(m []byte, off int) (string, int, bool) {
+	var b []byte
+	end := -1
+	for hops := 0; hops < 64; hops++ {
+		if off >= len(m) {
+			return "", 0, false
+		}
+		l := int(m[off])
+		switch {
+		case l == 0:
+			if end < 0 {
+				end = off + 1
+			}
+			return string(b), end, true
+		case l&0xc0 == 0xc0:
+			if off+1 >= len(m) {
+				return "", 0, false
+			}
+			if end < 0 {
+				end = off + 2
+			}
+			off = (l&0x3f)<<8 | int(m[off+1])
+		case l&0xc0 != 0:
+			return "", 0, false
+		default:
+			if off+1+l > len(m) {
+				return "", 0, false
+			}
+			if len(b) > 0 {
+				b = append(b, '.')
+			}
+			b = append(b, m[off+1:off+1+l]...)
+			off += 1 + l
+		}
+	}
+	return "", 0, false
+}
+
+// firstAddrOwner returns the owner name of the first A or AAAA record of a
+// reply, and its type.
+func firstAddrOwner(m []byte) (string, int) {
+	qd, an := int(m[4])<<8|int(m[5]), int(m[6])<<8|int(m[7])
+	off := 12
+	for i := 0; i < qd; i++ {
+		_, next, ok := readName(m, off)
+		if !ok || next+4 > len(m) {
+			return "", 0
+		}
+		off = next + 4
+	}
+	for i := 0; i < an; i++ {
+		owner, next, ok := readName(m, off)
+		if !ok || next+10 > len(m) {
+			return "", 0
+		}
+		typ := int(m[next])<<8 | int(m[next+1])
+		rdlen := int(m[next+8])<<8 | int(m[next+9])
+		if typ == 1 || typ == 28 {
+			return owner, typ
+		}
+		off = next + 10 + rdlen
+	}
+	return "", 0
 }
 
 func (o *dnsObserver) answers() int {
@@ -259,6 +336,12 @@ func (o *dnsObserver) message(m []byte) {
 	switch m[3] & 0xf {
 	case 0:
 		o.noerror = true
+		switch owner, typ := firstAddrOwner(m); {
+		case typ == 1 && o.canonA == "":
+			o.canonA = owner
+		case typ == 28 && o.canon6 == "":
+			o.canon6 = owner
+		}
 	case 3:
 		o.nxdomain = true
 	}
@@ -294,8 +377,11 @@ func (r *Resolver) observed() (*net.Resolver, *dnsObserver) {
 			if err != nil {
 				return nil, err
 			}
-			_, packet := c.(net.PacketConn)
-			return &obsConn{Conn: c, obs: obs, stream: !packet}, nil
+			if pc, ok := c.(net.PacketConn); ok {
+				// Go frames UDP messages only for a PacketConn.
+				return &obsPacketConn{obsConn{Conn: c, obs: obs}, pc}, nil
+			}
+			return &obsConn{Conn: c, obs: obs, stream: true}, nil
 		}}, obs
 }
 
@@ -327,3 +413,19 @@ func (c *obsConn) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// obsPacketConn is an obsConn that stays a net.PacketConn.
+type obsPacketConn struct {
+	obsConn
+	pc net.PacketConn
+}
+
+func (c *obsPacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	n, a, err := c.pc.ReadFrom(p)
+	if n > 0 {
+		c.obs.message(p[:n])
+	}
+	return n, a, err
+}
+
+func (c *obsPacketConn) WriteTo(p []byte, a net.Addr) (int, error) { return c.pc.WriteTo(p, a) }

@@ -20,158 +20,158 @@ func TestOpenFlags(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		// run does the steps in dir and returns the error of the step
-		// under test and the file content afterwards ("" when none).
-		run     func(t *testing.T, dir string) (error, string)
+		// run does the steps in dir and returns the file content
+		// afterwards ("" when none) and the error of the step under test.
+		run     func(t *testing.T, dir string) (string, error)
 		wantErr error
 		want    string
 	}{
 		{
 			name: "O_APPEND appends across two opens",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				for _, s := range []string{"one\n", "two\n"} {
 					f := open(t, p, fileio.O_WRONLY|fileio.O_CREAT|fileio.O_APPEND, 0o644)
 					if _, err := f.Write([]byte(s)); err != nil {
-						return err, ""
+						return "", err
 					}
 					if err := f.Close(); err != nil {
-						return err, ""
+						return "", err
 					}
 				}
 				b, err := os.ReadFile(p)
-				return err, string(b)
+				return string(b), err
 			},
 			want: "one\ntwo\n",
 		},
 		{
 			name: "without O_APPEND the second open overwrites",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				for _, s := range []string{"one\n", "2"} {
 					f := open(t, p, fileio.O_WRONLY|fileio.O_CREAT, 0o644)
 					if _, err := f.Write([]byte(s)); err != nil {
-						return err, ""
+						return "", err
 					}
 					f.Close()
 				}
 				b, err := os.ReadFile(p)
-				return err, string(b)
+				return string(b), err
 			},
 			want: "2ne\n",
 		},
 		{
 			name: "O_CREAT|O_EXCL on an existing file is EEXIST",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				open(t, p, fileio.O_WRONLY|fileio.O_CREAT|fileio.O_EXCL, 0o644)
 				_, err := fileio.Open(p, fileio.O_WRONLY|fileio.O_CREAT|fileio.O_EXCL, 0o644)
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.EEXIST,
 		},
 		{
 			name: "O_TRUNC truncates",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				if err := os.WriteFile(p, []byte("a long old content\n"), 0o644); err != nil {
-					return err, ""
+					return "", err
 				}
 				f := open(t, p, fileio.O_WRONLY|fileio.O_TRUNC, 0)
 				if _, err := f.Write([]byte("new\n")); err != nil {
-					return err, ""
+					return "", err
 				}
 				b, err := os.ReadFile(p)
-				return err, string(b)
+				return string(b), err
 			},
 			want: "new\n",
 		},
 		{
 			name: "Write on an O_RDONLY file is EBADF",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				f := open(t, p, fileio.O_RDONLY|fileio.O_CREAT, 0o644)
 				n, err := f.Write([]byte("x"))
 				if n != 0 {
 					t.Errorf("Write returned %d, want 0", n)
 				}
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.EBADF,
 		},
 		{
 			name: "Read on an O_WRONLY file is EBADF",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				f := open(t, p, fileio.O_WRONLY|fileio.O_CREAT, 0o644)
 				_, err := f.Read(make([]byte, 4))
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.EBADF,
 		},
 		{
 			name: "a missing file is ENOENT",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				_, err := fileio.Open(filepath.Join(dir, "missing"), fileio.O_RDONLY, 0)
-				return err, ""
+				return "", err
 			},
 			wantErr: fs.ErrNotExist,
 		},
 		{
 			name: "a directory opened for writing is EISDIR",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				_, err := fileio.Open(dir, fileio.O_WRONLY, 0)
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.EISDIR,
 		},
 		{
 			name: "O_DIRECTORY on a regular file is ENOTDIR",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				open(t, p, fileio.O_WRONLY|fileio.O_CREAT, 0o644)
 				_, err := fileio.Open(p, fileio.O_RDONLY|fileio.O_DIRECTORY, 0)
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.ENOTDIR,
 		},
 		{
 			name: "O_NOFOLLOW on a symlink is ELOOP",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				p := filepath.Join(dir, "f")
 				open(t, p, fileio.O_WRONLY|fileio.O_CREAT, 0o644)
 				l := filepath.Join(dir, "link")
 				if err := os.Symlink(p, l); err != nil {
-					return err, ""
+					return "", err
 				}
 				_, err := fileio.Open(l, fileio.O_RDONLY|fileio.O_NOFOLLOW, 0)
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.ELOOP,
 		},
 		{
 			name: "a path with a NUL byte is EINVAL, not a shorter path",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				_, err := fileio.Open(filepath.Join(dir, "f\x00y"), fileio.O_WRONLY|fileio.O_CREAT, 0o644)
 				if _, serr := os.Lstat(filepath.Join(dir, "f")); !errors.Is(serr, fs.ErrNotExist) {
 					t.Errorf("the shorter path %q exists or cannot be checked: %v", "f", serr)
 				}
-				return err, ""
+				return "", err
 			},
 			wantErr: unix.EINVAL,
 		},
 		{
 			name: "O_RDWR reads what it wrote",
-			run: func(t *testing.T, dir string) (error, string) {
+			run: func(t *testing.T, dir string) (string, error) {
 				f := open(t, filepath.Join(dir, "f"), fileio.O_RDWR|fileio.O_CREAT, 0o600)
 				if _, err := f.Write([]byte("round trip")); err != nil {
-					return err, ""
+					return "", err
 				}
 				if _, err := f.Seek(0, io.SeekStart); err != nil {
-					return err, ""
+					return "", err
 				}
 				b, err := io.ReadAll(f)
-				return err, string(b)
+				return string(b), err
 			},
 			want: "round trip",
 		},
@@ -179,7 +179,7 @@ func TestOpenFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err, got := tt.run(t, t.TempDir())
+			got, err := tt.run(t, t.TempDir())
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got error %v, want one wrapping %v", err, tt.wantErr)
 			}

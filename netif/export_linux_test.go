@@ -39,7 +39,11 @@ func ParseDumps(linkDump []byte, lseq, lpid uint32, addrDump []byte, aseq, apid 
 	if err != nil {
 		return Dump{}, err
 	}
-	out, aintr, inc, err := parseAddrMessages(addrDump, aseq, apid, links, linkEntries(links, 0))
+	n := 0
+	for b := addrDump; len(b) >= nlmsgHdrLen && int(ne.Uint32(b)) >= nlmsgHdrLen && align4(int(ne.Uint32(b))) <= len(b); b = b[align4(int(ne.Uint32(b))):] {
+		n++
+	}
+	out, aintr, inc, err := parseAddrMessages(addrDump, aseq, apid, links, linkEntries(links, n))
 	if err != nil {
 		return Dump{}, err
 	}
@@ -62,3 +66,9 @@ func Capture() (linkDump []byte, lseq uint32, addrDump []byte, aseq uint32, pid 
 	addrDump = append([]byte(nil), addrDump...)
 	return linkDump, lseq, addrDump, aseq, c.pid, err
 }
+
+// DumpRetries returns how many times a pair of dumps was read again.
+func DumpRetries() uint64 { return dumpRetries.Load() }
+
+// MaxAttempts is the bound on reading a changing pair of dumps.
+const MaxAttempts = maxAttempts

@@ -53,10 +53,10 @@ func (f Flags) String() string { return cname.Flags(uint64(f), flagNames) }
 // rtnl_link_stats64). getifaddrs gives the 32-bit struct rtnl_link_stats in
 // ifa_data; these are the same counters without the wrap at 4 GiB.
 type LinkStats struct {
-	RxPackets uint64 // packets received
-	TxPackets uint64 // packets sent
 	RxBytes   uint64 // bytes received
 	TxBytes   uint64 // bytes sent
+	RxPackets uint64 // packets received
+	TxPackets uint64 // packets sent
 	RxErrors  uint64 // bad packets received
 	TxErrors  uint64 // packets that could not be sent
 	RxDropped uint64 // received packets dropped (no buffer space, say)
@@ -189,20 +189,25 @@ var ErrDumpInterrupted = errors.New("netlink dump interrupted: interfaces change
 
 // IfAddrs returns every interface and address of the machine, as
 // getifaddrs(3) does: first one entry per link (family sock.AF_PACKET), then
-// one per IPv4 and IPv6 address, in the kernel's order. Nothing needs
-// freeing (freeifaddrs(3) has no counterpart).
+// one per IPv4 and IPv6 address, in the kernel's order (on Linux all IPv4
+// addresses, then all IPv6 ones). Nothing needs freeing (freeifaddrs(3) has
+// no counterpart).
 //
-// When the tables kept changing while being read, the entries read last
-// come back with an error wrapping [ErrDumpInterrupted].
+// Errors are *os.SyscallError with Syscall "getifaddrs". A kernel error
+// wraps its errno; a reply that fails a check wraps [ErrMalformed]. When
+// the tables kept changing while being read, the entries read last come
+// back with an error wrapping [ErrDumpInterrupted].
 func IfAddrs() ([]IfAddr, error) { return ifAddrs() }
 
-// Interfaces returns every network interface with its addresses, in index
-// order as the kernel lists them. The data is that of [IfAddrs], grouped
-// by interface.
+// Interfaces returns every network interface with its addresses, in the
+// order the kernel lists them (by index). The data is that of [IfAddrs],
+// grouped by interface, with the MTU added; the errors are those of
+// [IfAddrs].
 func Interfaces() ([]Interface, error) { return interfaces() }
 
-// ByName returns the interface called name. An unknown name is an error
-// wrapping ENODEV, as from if_nametoindex(3).
+// ByName returns the interface called name, from a fresh [Interfaces]
+// list. An unknown name is an *os.PathError wrapping ENODEV, as from
+// if_nametoindex(3); a malformed one wraps EINVAL, as for [NameToIndex].
 func ByName(name string) (*Interface, error) {
 	if err := checkName("if_nametoindex", name); err != nil {
 		return nil, err
@@ -219,8 +224,9 @@ func ByName(name string) (*Interface, error) {
 	return nil, &os.PathError{Op: "if_nametoindex", Path: name, Err: unix.ENODEV}
 }
 
-// ByIndex returns the interface with the given index. An unknown index is
-// an error wrapping ENXIO, as from if_indextoname(3).
+// ByIndex returns the interface with the given index, from a fresh
+// [Interfaces] list. An unknown index is an *os.PathError wrapping ENXIO,
+// as from if_indextoname(3); an index <= 0 wraps EINVAL.
 func ByIndex(index int) (*Interface, error) {
 	if err := checkIndex("if_indextoname", index); err != nil {
 		return nil, err

@@ -22,6 +22,10 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2*recvBufSize); r
 // seqNum numbers the requests of this process.
 var seqNum atomic.Uint32
 
+// dumpRetries counts the dumps read again because the kernel marked them
+// interrupted (for tests).
+var dumpRetries atomic.Uint64
+
 // maxAttempts bounds the retries of a dump the kernel marks interrupted.
 const maxAttempts = 5
 
@@ -189,5 +193,6 @@ func fetch(start func(links []link, naddrs int) []IfAddr) (links []link, out []I
 		if attempt == maxAttempts {
 			return links, out, ErrDumpInterrupted
 		}
+		dumpRetries.Add(1)
 	}
 }

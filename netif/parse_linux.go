@@ -314,7 +314,6 @@ type addrParser struct {
 	links        []link
 	byIndex      map[int]int
 	out          []IfAddr
-	cur          addrAttrs
 	inconsistent bool
 }
 
@@ -369,11 +368,15 @@ func (p *addrParser) addr(off int, body []byte) error {
 	if plen > bits {
 		return p.errorf(off, errAttrValue, "prefix length %d for a %d-bit address", plen, bits)
 	}
-	p.cur = addrAttrs{family: fam}
-	if err := p.attrs(off+ifAddrMsgLen, body[ifAddrMsgLen:], p.addrAttr); err != nil {
+	// The attributes go to a local value, not the parser's heap state: no
+	// write barriers on the path every address takes.
+	a := addrAttrs{family: fam}
+	if err := p.attrs(off+ifAddrMsgLen, body[ifAddrMsgLen:], func(typ uint16, v []byte) error {
+		return a.set(typ, v)
+	}); err != nil {
 		return err
 	}
-	if !p.cur.local.IsValid() && !p.cur.address.IsValid() {
+	if !a.local.IsValid() && !a.address.IsValid() {
 		return p.errorf(off, errAttrValue, "address message without IFA_ADDRESS or IFA_LOCAL")
 	}
 	li, known := p.find(index)
@@ -382,30 +385,30 @@ func (p *addrParser) addr(off int, body []byte) error {
 		return nil
 	}
 	p.out = append(p.out, IfAddr{})
-	fillAddr(&p.out[len(p.out)-1], &p.cur, plen, &p.links[li])
+	fillAddr(&p.out[len(p.out)-1], &a, plen, &p.links[li])
 	return nil
 }
 
-func (p *addrParser) ip(v []byte) (netip.Addr, error) {
+func (a *addrAttrs) ip(v []byte) (netip.Addr, error) {
 	switch {
-	case p.cur.family == unix.AF_INET && len(v) == 4:
+	case a.family == unix.AF_INET && len(v) == 4:
 		return netip.AddrFrom4([4]byte(v)), nil
-	case p.cur.family == unix.AF_INET6 && len(v) == 16:
+	case a.family == unix.AF_INET6 && len(v) == 16:
 		return netip.AddrFrom16([16]byte(v)), nil
 	}
-	return netip.Addr{}, attrError(fmt.Sprintf("address of %d bytes for family %d", len(v), p.cur.family))
+	return netip.Addr{}, attrError(fmt.Sprintf("address of %d bytes for family %d", len(v), a.family))
 }
 
-func (p *addrParser) addrAttr(typ uint16, v []byte) error {
-	a := &p.cur
+// set records one attribute of an RTM_NEWADDR message.
+func (a *addrAttrs) set(typ uint16, v []byte) error {
 	var err error
 	switch typ {
 	case unix.IFA_ADDRESS:
-		a.address, err = p.ip(v)
+		a.address, err = a.ip(v)
 	case unix.IFA_LOCAL:
-		a.local, err = p.ip(v)
+		a.local, err = a.ip(v)
 	case unix.IFA_BROADCAST:
-		a.broadcast, err = p.ip(v)
+		a.broadcast, err = a.ip(v)
 	case unix.IFA_LABEL:
 		n := len(v)
 		for i, c := range v {
@@ -424,13 +427,15 @@ func (p *addrParser) addrAttr(typ uint16, v []byte) error {
 	return err
 }
 
-// fillAddr makes the getifaddrs entry of one address of link l.
+// fillAddr makes the getifaddrs entry of one address of link l in e, which
+// is zero. Fields are set one by one: no copy of a whole struct with its
+// pointers.
 func fillAddr(e *IfAddr, a *addrAttrs, plen int, l *link) {
-	name := l.name
-	if a.label != nil && string(a.label) != name {
-		name = string(a.label) // an alias label such as "eth0:1"
+	e.Name = l.name
+	if a.label != nil && string(a.label) != l.name {
+		e.Name = string(a.label) // an alias label such as "eth0:1"
 	}
-	*e = IfAddr{Name: name, Index: l.index, Flags: l.flags}
+	e.Index, e.Flags = l.index, l.flags
 	if a.family == unix.AF_INET {
 		e.Family = sock.AF_INET
 		e.Netmask = netmask(32, plen)

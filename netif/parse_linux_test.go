@@ -401,3 +401,31 @@ func TestCapture(t *testing.T) {
 	ns := richNetns(t, 0)
 	inNetns(t, ns, func() { save("netns") })
 }
+
+// bigAddrDump is an address dump of n IPv4 addresses on eth0 (index 2), in
+// datagrams of about 32 KiB, as the kernel sends them.
+func bigAddrDump(n int) []byte {
+	var b []byte
+	for i := range n {
+		a := [4]byte{10, 100, byte(i / 250), byte(i%250 + 1)}
+		b = append(b, msg(unix.RTM_NEWADDR, ifaddr(unix.AF_INET, 16, 2),
+			attr(unix.IFA_ADDRESS, a[:]), attr(unix.IFA_LOCAL, a[:]),
+			attr(unix.IFA_BROADCAST, ip4("10.100.255.255")), attr(unix.IFA_LABEL, []byte("eth0\x00")),
+			attr(unix.IFA_FLAGS, u32(0x80)), attr(unix.IFA_CACHEINFO, make([]byte, 16)))...)
+	}
+	return append(b, done...)
+}
+
+// BenchmarkParse measures the parser alone (no kernel): a link dump of one
+// link and an address dump of 1,000 addresses, into the getifaddrs list.
+func BenchmarkParse(b *testing.B) {
+	l, a := cat(eth0(), done), bigAddrDump(1000)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(l) + len(a)))
+	for b.Loop() {
+		d, err := netif.ParseDumps(l, testSeq, testPid, a, testSeq, testPid)
+		if err != nil || d.Addrs != 1000 {
+			b.Fatal(d.Addrs, err)
+		}
+	}
+}

@@ -548,3 +548,64 @@ func ExamplePoller() {
 	// 1 <nil> Readable|Writable
 	// sock: poller add fd -1: outside the select range [0, 1024): invalid argument
 }
+
+// TestNewPollerNoLowFD takes every descriptor number below FD_SETSIZE, so
+// that the Poller's wake-up descriptor would be one select cannot watch:
+// NewPoller must refuse with EMFILE rather than build a Poller that fails
+// later.
+func TestNewPollerNoLowFD(t *testing.T) {
+	r, _ := selectPipe(t)
+	var taken []int
+	defer func() {
+		for _, fd := range taken {
+			unix.Close(fd)
+		}
+	}()
+	for {
+		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			t.Skipf("cannot fill the descriptors below %d: %v", sock.FD_SETSIZE, err)
+		}
+		taken = append(taken, fd)
+		if fd >= sock.FD_SETSIZE-1 {
+			break // numbers are handed out lowest first: all below are taken
+		}
+	}
+	p, err := sock.NewPoller()
+	if err == nil {
+		p.Close()
+		t.Fatal("NewPoller succeeded with no descriptor free below FD_SETSIZE")
+	}
+	if !errors.Is(err, unix.EMFILE) || p != nil {
+		t.Errorf("NewPoller = %v, %v; want nil and an error wrapping EMFILE", p, err)
+	}
+}
+
+// TestPollerCloseRace closes a Poller while a Wait is starting or blocked,
+// many times: every Wait returns, with the closed error or nothing.
+func TestPollerCloseRace(t *testing.T) {
+	idle, _ := selectPipe(t)
+	for i := range 200 {
+		p, err := sock.NewPoller()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Add(idle, sock.Readable); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := p.Wait(make([]sock.Ready, 1), -1)
+			done <- err
+		}()
+		if i%2 == 0 {
+			untilWaiting(p) // half the rounds: Close a Wait surely blocked
+		}
+		if err := p.Close(); err != nil {
+			t.Fatalf("round %d: Close: %v", i, err)
+		}
+		if err := <-done; !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("round %d: Wait = %v, want net.ErrClosed", i, err)
+		}
+	}
+}

@@ -41,7 +41,7 @@ var benchSelectSizes = []int{1, 64, 1000}
 func BenchmarkSelect(b *testing.B) {
 	for _, n := range benchSelectSizes {
 		for _, mode := range []string{"ready", "poll"} {
-			b.Run(fmt.Sprintf("fds=%d/%s", n, mode), func(b *testing.B) {
+			b.Run(fmt.Sprintf("fds=%d/mode=%s", n, mode), func(b *testing.B) {
 				idle, ready := benchSelectFDs(b, n)
 				var tmpl sock.FDSet
 				var rawTmpl unix.FdSet
@@ -58,7 +58,7 @@ func BenchmarkSelect(b *testing.B) {
 					want, timeout, rawTimeout = 1, -1, nil
 				}
 				nfd := tmpl.Max() + 1
-				b.Run("posixkit", func(b *testing.B) {
+				b.Run("impl=posixkit", func(b *testing.B) {
 					b.ReportAllocs()
 					var r sock.FDSet
 					for b.Loop() {
@@ -68,7 +68,7 @@ func BenchmarkSelect(b *testing.B) {
 						}
 					}
 				})
-				b.Run("unix", func(b *testing.B) {
+				b.Run("impl=unix", func(b *testing.B) {
 					b.ReportAllocs()
 					var r unix.FdSet
 					for b.Loop() {
@@ -98,13 +98,13 @@ func rawSelect(nfd int, r, req *unix.FdSet, tv *unix.Timeval) (int, error) {
 // BenchmarkPollerWait compares Poller.Wait with a raw unix.Select on the
 // same descriptors: n idle ones and one readable pipe, so that each call
 // returns at once with one ready descriptor. The Poller also watches its
-// wake-up descriptor; "unix+wakefd" is the raw select with one more idle
+// wake-up descriptor; "impl=unix+wakefd" is the raw select with one more idle
 // eventfd or pipe in the set, the same work for the kernel.
 func BenchmarkPollerWait(b *testing.B) {
 	for _, n := range benchSelectSizes {
 		b.Run(fmt.Sprintf("fds=%d", n), func(b *testing.B) {
 			idle, readyFD := benchSelectFDs(b, n)
-			b.Run("posixkit", func(b *testing.B) {
+			b.Run("impl=posixkit", func(b *testing.B) {
 				p := newPoller(b)
 				for _, fd := range slices.Concat(idle, []int{readyFD}) {
 					if err := p.Add(fd, sock.Readable); err != nil {
@@ -121,7 +121,7 @@ func BenchmarkPollerWait(b *testing.B) {
 			})
 			extra, _ := selectPipe(b)
 			for _, name := range []string{"unix", "unix+wakefd"} {
-				b.Run(name, func(b *testing.B) {
+				b.Run("impl="+name, func(b *testing.B) {
 					fds := slices.Concat(idle, []int{readyFD})
 					if name == "unix+wakefd" {
 						fds = append(fds, extra)

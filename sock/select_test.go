@@ -140,6 +140,9 @@ func TestSelectReady(t *testing.T) {
 	}{
 		{name: "readable pipe", r: []int{pr, idleR}, wantN: 1, wantR: []int{pr}, timeout: -1},
 		{name: "writable socketpair", w: []int{a}, wantN: 1, wantW: []int{a}, timeout: -1},
+		// A timeout of more than a second must reach the kernel normalised
+		// (nanoseconds below 10^9), or select fails with EINVAL.
+		{name: "timeout over a second", r: []int{pr}, wantN: 1, wantR: []int{pr}, timeout: 1500 * time.Millisecond},
 		{name: "both", r: []int{pr, a, idleR}, w: []int{a, pw}, wantN: 3, wantR: []int{pr}, wantW: []int{a, pw}, timeout: time.Second},
 		{name: "idle with zero timeout", r: []int{idleR, a}, wantN: 0, timeout: 0},
 		{name: "idle with short timeout", r: []int{idleR}, wantN: 0, timeout: 20 * time.Millisecond},

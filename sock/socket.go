@@ -253,14 +253,19 @@ func (s *Socket) doConnect(fd uintptr) bool {
 	if !w.started {
 		w.started = true
 		switch e := sysConnect(int(fd), &w.rsa, w.salen); e {
-		case 0, unix.EISCONN:
+		case 0:
 			w.errno = 0
 			return true
 		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 			if s.fd.WouldWait() {
 				return false
 			}
-			w.errno = unix.EINPROGRESS
+			// Nonblocking mode: report as C does (EINTR on a nonblocking
+			// connect means it goes on in the background).
+			if e == unix.EINTR {
+				e = unix.EINPROGRESS
+			}
+			w.errno = e
 			return true
 		default:
 			w.errno = e
@@ -435,8 +440,10 @@ func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 // waits, parking the goroutine, until the connection is made or has failed
 // (SO_ERROR), as net does; a refused connection is an error wrapping
 // ECONNREFUSED. In nonblocking mode it returns an error wrapping
-// EINPROGRESS instead of waiting, as in C. Port 0 and an address of the
-// wrong family are errors wrapping EINVAL or EAFNOSUPPORT.
+// EINPROGRESS (EALREADY while an earlier attempt is still in progress)
+// instead of waiting, as in C; the caller then waits for writability and
+// reads SO_ERROR. Port 0 and an address of the wrong family are errors
+// wrapping EINVAL or EAFNOSUPPORT.
 func (s *Socket) Connect(addr netip.AddrPort) error {
 	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) {
 		return encodeAddr(addr, s.family, true, rsa)

@@ -693,6 +693,11 @@ func TestErrors(t *testing.T) {
 			t.Errorf("Send on an unconnected socket: %v", err)
 		}
 	})
+	t.Run("datagram too large", func(t *testing.T) {
+		u := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
+		_, err := u.SendTo(make([]byte, 70000), 0, netip.MustParseAddrPort("127.0.0.1:9"))
+		skErrIs(t, "SendTo of 70000 bytes", err, unix.EMSGSIZE)
+	})
 	t.Run("bad family in New", func(t *testing.T) {
 		_, err := sock.New(sock.Family(-1), sock.SOCK_STREAM, 0)
 		if err == nil {
@@ -1093,21 +1098,4 @@ func TestUnixPaths(t *testing.T) {
 	if _, err := os.Stat("sock"); err == nil {
 		t.Error(`a file "sock" appeared in the working directory`)
 	}
-}
-
-// TestTypeFlags: creation flags in the type argument are accepted and do
-// not leak into Type; SOCK_NONBLOCK starts the socket in nonblocking mode.
-func TestTypeFlags(t *testing.T) {
-	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
-		t.Skip("SOCK_NONBLOCK in the type argument is Linux and FreeBSD only")
-	}
-	s := skNew(t, sock.AF_INET, sock.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if s.Type() != sock.SOCK_DGRAM {
-		t.Errorf("Type() = %v, want SOCK_DGRAM", s.Type())
-	}
-	if nb, _ := s.Nonblock(); !nb {
-		t.Error("SOCK_NONBLOCK did not start the socket in nonblocking mode")
-	}
-	_, err := s.Recv(make([]byte, 1), 0)
-	skErrIs(t, "Recv", err, unix.EAGAIN)
 }

@@ -1,0 +1,179 @@
+package addrinfo_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/addrinfo"
+	"github.com/posixkit/posixkit/addrinfo/internal/cgai"
+	"github.com/posixkit/posixkit/sock"
+)
+
+func dnsResolver(t *testing.T) *addrinfo.Resolver {
+	t.Helper()
+	srv := newZone()
+	if !srv.start(t, "127.0.0.1:0") {
+		t.Fatal("cannot listen on loopback")
+	}
+	hosts := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &addrinfo.Resolver{HostsFile: hosts, DNS: srv.resolver()}
+}
+
+// TestDNS checks the DNS outcomes against the test's own responder.
+func TestDNS(t *testing.T) {
+	r := dnsResolver(t)
+	stream := &addrinfo.Hints{SockType: sock.SOCK_STREAM}
+	tests := []struct {
+		name  string
+		host  string
+		hints addrinfo.Hints
+		want  []string
+		canon string
+		code  addrinfo.Code
+	}{
+		{"A", "a.test", addrinfo.Hints{Family: sock.AF_INET, SockType: sock.SOCK_STREAM}, []string{"192.0.2.10:0"}, "", 0},
+		{"AAAA", "v6only.test", addrinfo.Hints{Family: sock.AF_INET6, SockType: sock.SOCK_STREAM}, []string{"[fd00::20]:0"}, "", 0},
+		{"CNAME chain", "cname.test", addrinfo.Hints{Flags: addrinfo.AI_CANONNAME, Family: sock.AF_INET, SockType: sock.SOCK_STREAM}, []string{"192.0.2.30:0"}, "real.test", 0},
+		{"NXDOMAIN", "nxdomain.test", *stream, nil, "", addrinfo.EAI_NONAME},
+		{"NODATA", "nodata.test", *stream, nil, "", addrinfo.EAI_NODATA},
+		{"SERVFAIL", "servfail.test", *stream, nil, "", addrinfo.EAI_AGAIN},
+		{"REFUSED", "refused.test", *stream, nil, "", addrinfo.EAI_AGAIN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			infos, err := r.Lookup(ctx, tt.host, "", &tt.hints)
+			if tt.code != 0 {
+				if !errors.Is(err, tt.code) {
+					t.Fatalf("Lookup(%q) error = %v, want %v", tt.host, err, tt.code.Name())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, i := range infos {
+				got = append(got, i.Addr.String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("unexpected addresses (-want +got):\n%s", diff)
+			}
+			if infos[0].CanonName != tt.canon {
+				t.Errorf("CanonName = %q, want %q", infos[0].CanonName, tt.canon)
+			}
+		})
+	}
+	t.Run("PTR", func(t *testing.T) {
+		host, serv, err := r.NameInfo(context.Background(), netip.MustParseAddrPort("192.0.2.10:80"), addrinfo.NI_NUMERICSERV)
+		if err != nil || host != "a.test" || serv != "80" {
+			t.Fatalf("NameInfo = %q, %q, %v; want a.test, 80", host, serv, err)
+		}
+		_, _, err = r.NameInfo(context.Background(), netip.MustParseAddrPort("192.0.2.77:80"), addrinfo.NI_NAMEREQD)
+		if !errors.Is(err, addrinfo.EAI_NONAME) {
+			t.Fatalf("NameInfo(no PTR, NI_NAMEREQD) error = %v, want EAI_NONAME", err)
+		}
+	})
+	t.Run("silence within the deadline", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			_, err := r.Lookup(ctx, "silent.test", "", stream)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, addrinfo.EAI_AGAIN) {
+				t.Fatalf("error = %v, want EAI_AGAIN", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Lookup did not honour the context's deadline")
+		}
+	})
+}
+
+// TestNamesFailWithoutQuery checks that empty, NUL-carrying and too long
+// names fail at once, untruncated.
+func TestNamesFailWithoutQuery(t *testing.T) {
+	r := dnsResolver(t)
+	for _, name := range []string{"localhost\x00.evil", "\x00", strings.Repeat("a", 255), strings.Repeat("a.", 150)} {
+		_, err := r.Lookup(context.Background(), name, "80", nil)
+		if !errors.Is(err, addrinfo.EAI_NONAME) {
+			t.Errorf("Lookup(%.20q) error = %v, want EAI_NONAME", name, err)
+		}
+	}
+	if _, err := r.Lookup(context.Background(), "", "", nil); !errors.Is(err, addrinfo.EAI_NONAME) {
+		t.Errorf("Lookup(\"\", \"\") error = %v, want EAI_NONAME", err)
+	}
+}
+
+// TestCodeText checks the EAI texts against gai_strerror.
+func TestCodeText(t *testing.T) {
+	if !cgai.Available {
+		t.Skip("cgo is off")
+	}
+	for c := addrinfo.Code(-12); c <= 0; c++ {
+		if got, want := c.Error(), cgai.GaiStrerror(int(c)); c != 0 && got != want {
+			t.Errorf("%s.Error() = %q, gai_strerror says %q", c.Name(), got, want)
+		}
+	}
+}
+
+func FuzzParseNumericHost(f *testing.F) {
+	for _, s := range []string{"127.1", "0x7f.1", "0177.0.0.1", "2130706433", "127.0.0.01", "1.2.3.4 x", "::1", "::ffff:1.2.3.4", "1::2::3", "fe80::1", "1:2:3:4:5:6:7:8", "::1.2.3.04"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, ok := addrinfo.ParseInetAton(s, false)
+		if cgai.Available && !strings.Contains(s, "\x00") {
+			ca, cok := cgai.InetAton(s)
+			if ok != cok || ok && a != ca {
+				t.Fatalf("inet_aton(%q): C %v %v, Go %v %v", s, ca, cok, a, ok)
+			}
+			b, ok6 := addrinfo.ParseInetPton6(s)
+			cb, cok6 := cgai.InetPton6(s)
+			if ok6 != cok6 || ok6 && b != cb {
+				t.Fatalf("inet_pton6(%q): C %v %v, Go %v %v", s, cb, cok6, b, ok6)
+			}
+			return
+		}
+		if ok {
+			// Round trip: the dotted quad of the result parses to itself.
+			if b, ok := addrinfo.ParseInetAton(a.String(), true); !ok || b != a {
+				t.Fatalf("%q -> %v does not round-trip", s, a)
+			}
+		}
+	})
+}
+
+func FuzzParseHosts(f *testing.F) {
+	f.Add([]byte("127.0.0.1 localhost\n::1 ip6-localhost # c\nbad line\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := addrinfo.ParseHosts(b)
+		if lines := strings.Count(string(b), "\n") + 1; n > lines {
+			t.Fatalf("%d entries from %d lines", n, lines)
+		}
+	})
+}
+
+func FuzzParseServices(f *testing.F) {
+	f.Add([]byte("http 80/tcp www\nbiff 512/udp comsat\nbad x/tcp\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := addrinfo.ParseServices(b)
+		if lines := strings.Count(string(b), "\n") + 1; n > lines {
+			t.Fatalf("%d entries from %d lines", n, lines)
+		}
+	})
+}

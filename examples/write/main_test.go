@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/leakcheck"
+	"golang.org/x/sys/unix"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+// nextFD returns the number the kernel gives the next descriptor: the
+// lowest free one. The tests here do not run in parallel, so run's open
+// gets exactly that number.
+func nextFD(t *testing.T) int {
+	t.Helper()
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd)
+	return fd
+}
+
+func TestRun(t *testing.T) {
+	old := unix.Umask(0o022)
+	defer unix.Umask(old)
+	tests := []struct {
+		name   string
+		before *string // foo.txt's content before the run; nil: missing
+	}{
+		{"foo.txt missing: created", nil},
+		{"foo.txt longer: truncated", ptr("a much longer old content that O_TRUNC must remove\n")},
+		{"foo.txt empty", ptr("")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			if tt.before != nil {
+				if err := os.WriteFile("foo.txt", []byte(*tt.before), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fd := nextFD(t)
+			var stdout bytes.Buffer
+			if err := run(context.Background(), nil, nil, &stdout, &bytes.Buffer{}); err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			want := fmt.Sprintf("called write(%d, \"hello geeks\\n\", 12). It returned 12\n", fd)
+			if diff := cmp.Diff(want, stdout.String()); diff != "" {
+				t.Errorf("unexpected output (-want +got):\n%s", diff)
+			}
+			if got := nextFD(t); got != fd {
+				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
+			}
+			b, err := os.ReadFile("foo.txt")
+			if err != nil || string(b) != "hello geeks\n" {
+				t.Errorf("foo.txt holds %q, %v; want \"hello geeks\\n\"", b, err)
+			}
+			st, err := os.Stat("foo.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.before == nil && st.Mode().Perm() != 0o644 {
+				t.Errorf("created with mode %v, want 0644", st.Mode().Perm())
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no-such-dir", "foo.txt")
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr error
+		wantMsg string
+	}{
+		{"missing directory", []string{missing}, fs.ErrNotExist, "open " + missing + ": no such file or directory"},
+		{"a directory", []string{dir}, unix.EISDIR, "open " + dir + ": is a directory"},
+		{"too many arguments", []string{"a", "b"}, nil, "usage: write [path] (default foo.txt), got 2 arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			err := run(context.Background(), tt.args, nil, &stdout, &bytes.Buffer{})
+			if err == nil {
+				t.Fatalf("run succeeded, printing %q", stdout.String())
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v, want one wrapping %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantMsg, err.Error()); diff != "" {
+				t.Errorf("unexpected error message (-want +got):\n%s", diff)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("unexpected output %q", stdout.String())
+			}
+		})
+	}
+}
