@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -73,12 +72,6 @@ type diffEnv struct {
 	dir   string
 	files map[string]string
 }
-
-var (
-	envOnce sync.Once
-	envVal  *diffEnv
-	envErr  string
-)
 
 // setupDiff starts the DNS responder on 127.0.0.1:53 and writes the files.
 // It skips the test when that is not possible.
@@ -187,7 +180,7 @@ func gaiCases() []gaiCase {
 			if h == nil || *h == "*" {
 				svc = sp("80")
 			}
-			cs = append(cs, gaiCase{h, svc, hi[0], hi[1], hi[2], hi[3]})
+			cs = append(cs, gaiCase{h, svc, hi[0], hi[1], hi[2], hi[3], false})
 		}
 	}
 	services := []*string{nil, sp("80"), sp("http"), sp("www"), sp("exec"), sp("biff"), sp("comsat"), sp("65536"), sp(" 80"),
@@ -197,26 +190,35 @@ func gaiCases() []gaiCase {
 		{9, 0}, {0, 99}, {raw, 99}, {6, 0}, {dgram, 136}}
 	for _, s := range services {
 		for _, ty := range types {
-			cs = append(cs, gaiCase{sp("localhost"), s, 0, inet, ty[0], ty[1]})
+			cs = append(cs, gaiCase{sp("localhost"), s, 0, inet, ty[0], ty[1], false})
 		}
-		cs = append(cs, gaiCase{nil, s, int(addrinfo.AI_NUMERICSERV), 0, stream, 0})
-		cs = append(cs, gaiCase{nil, s, int(addrinfo.AI_PASSIVE), 0, 0, 0})
+		cs = append(cs, gaiCase{nil, s, int(addrinfo.AI_NUMERICSERV), 0, stream, 0, false})
+		cs = append(cs, gaiCase{nil, s, int(addrinfo.AI_PASSIVE), 0, 0, 0, false})
 	}
 	for _, f := range []int{0x8000, 0x40, 0x80, 0x100, 0x200, 0x800, 0x1000, -1, int(addrinfo.AI_CANONNAME)} {
-		cs = append(cs, gaiCase{nil, sp("80"), f, 0, 0, 0})
-		cs = append(cs, gaiCase{sp("localhost"), sp("80"), f, 0, 0, 0})
+		cs = append(cs, gaiCase{nil, sp("80"), f, 0, 0, 0, false})
+		cs = append(cs, gaiCase{sp("localhost"), sp("80"), f, 0, 0, 0, false})
 	}
 	for _, fam := range []int{1, 3, 7, 17, 99, -1} {
-		cs = append(cs, gaiCase{sp("localhost"), sp("80"), 0, fam, 0, 0})
-		cs = append(cs, gaiCase{sp("localhost"), sp("nosuchsvc"), int(addrinfo.AI_NUMERICSERV), fam, 0, 0})
-		cs = append(cs, gaiCase{sp("localhost"), sp("80"), 0, fam, 9, 0})
+		cs = append(cs, gaiCase{sp("localhost"), sp("80"), 0, fam, 0, 0, false})
+		cs = append(cs, gaiCase{sp("localhost"), sp("nosuchsvc"), int(addrinfo.AI_NUMERICSERV), fam, 0, 0, false})
+		cs = append(cs, gaiCase{sp("localhost"), sp("80"), 0, fam, 9, 0, false})
 	}
 	for _, fam := range []int{0, inet, inet6} {
 		for _, f := range []int{0, int(addrinfo.AI_PASSIVE), int(addrinfo.AI_ADDRCONFIG), int(addrinfo.AI_V4MAPPED)} {
-			cs = append(cs, gaiCase{nil, sp("8080"), f, fam, 0, 0})
+			cs = append(cs, gaiCase{nil, sp("8080"), f, fam, 0, 0, false})
 		}
 	}
-	cs = append(cs, gaiCase{nil, nil, 0, 0, 0, 0}, gaiCase{sp("*"), sp("*"), 0, 0, 0, 0})
+	cs = append(cs, gaiCase{nil, nil, 0, 0, 0, 0, false}, gaiCase{sp("*"), sp("*"), 0, 0, 0, 0, false})
+	// NULL hints: glibc's AI_DEFAULT (AI_V4MAPPED|AI_ADDRCONFIG).
+	for _, h := range []*string{nil, sp("localhost"), sp("127.1"), sp("::1"), sp("dual.test"), sp("multi.test"), sp("nxdomain.test")} {
+		for _, s := range []*string{nil, sp("80"), sp("http"), sp("exec")} {
+			if h == nil && s == nil {
+				continue
+			}
+			cs = append(cs, gaiCase{Host: h, Service: s, NilHints: true})
+		}
+	}
 	return cs
 }
 
@@ -267,6 +269,9 @@ func caseName(c gaiCase) string {
 		}
 		return strconv.Quote(*p)
 	}
+	if c.NilHints {
+		return fmt.Sprintf("%s,%s,NULL-hints", s(c.Host), s(c.Service))
+	}
 	return fmt.Sprintf("%s,%s,fl=%#x,fam=%d,st=%d,pr=%d", s(c.Host), s(c.Service), c.Flags, c.Family, c.SockType, c.Protocol)
 }
 
@@ -301,8 +306,12 @@ func TestDifferentialLookup(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			got, err := e.r.Lookup(ctx, host, svc, &addrinfo.Hints{Flags: addrinfo.Flags(c.Flags),
-				Family: sock.Family(c.Family), SockType: sock.Type(c.SockType), Protocol: sock.Protocol(c.Protocol)})
+			hints := &addrinfo.Hints{Flags: addrinfo.Flags(c.Flags),
+				Family: sock.Family(c.Family), SockType: sock.Type(c.SockType), Protocol: sock.Protocol(c.Protocol)}
+			if c.NilHints {
+				hints = nil
+			}
+			got, err := e.r.Lookup(ctx, host, svc, hints)
 			if code := codeOf(err); code != want.GAI[i].Code {
 				t.Fatalf("code: C %d (%s), Go %d (%v)", want.GAI[i].Code, cgai.GaiStrerror(want.GAI[i].Code), code, err)
 			}

@@ -377,11 +377,15 @@ func (r *Resolver) observed() (*net.Resolver, *dnsObserver) {
 			if err != nil {
 				return nil, err
 			}
+			// Go's resolver sets a deadline on the connection but does not
+			// watch a cancelled context while it reads: close the
+			// connection then, so no goroutine waits out the timeout.
+			stop := context.AfterFunc(ctx, func() { c.Close() })
 			if pc, ok := c.(net.PacketConn); ok {
 				// Go frames UDP messages only for a PacketConn.
-				return &obsPacketConn{obsConn{Conn: c, obs: obs}, pc}, nil
+				return &obsPacketConn{obsConn{Conn: c, obs: obs, stop: stop}, pc}, nil
 			}
-			return &obsConn{Conn: c, obs: obs, stream: true}, nil
+			return &obsConn{Conn: c, obs: obs, stream: true, stop: stop}, nil
 		}}, obs
 }
 
@@ -392,6 +396,12 @@ type obsConn struct {
 	obs    *dnsObserver
 	stream bool
 	buf    []byte
+	stop   func() bool
+}
+
+func (c *obsConn) Close() error {
+	c.stop()
+	return c.Conn.Close()
 }
 
 func (c *obsConn) Read(p []byte) (int, error) {

@@ -1,6 +1,7 @@
 package addrinfo_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/netip"
@@ -132,7 +133,7 @@ func TestCodeText(t *testing.T) {
 }
 
 func FuzzParseNumericHost(f *testing.F) {
-	for _, s := range []string{"127.1", "0x7f.1", "0177.0.0.1", "2130706433", "127.0.0.01", "1.2.3.4 x", "::1", "::ffff:1.2.3.4", "1::2::3", "fe80::1", "1:2:3:4:5:6:7:8", "::1.2.3.04"} {
+	for _, s := range strings.Split(strings.TrimSpace(readTestdata(f, "numeric.txt")), "\n") {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -159,21 +160,65 @@ func FuzzParseNumericHost(f *testing.F) {
 }
 
 func FuzzParseHosts(f *testing.F) {
-	f.Add([]byte("127.0.0.1 localhost\n::1 ip6-localhost # c\nbad line\n"))
+	f.Add([]byte(readTestdata(f, "hosts")))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n := addrinfo.ParseHosts(b)
-		if lines := strings.Count(string(b), "\n") + 1; n > lines {
-			t.Fatalf("%d entries from %d lines", n, lines)
+		entries, lookup := addrinfo.ParseHosts(b)
+		if lines := bytes.Count(b, []byte("\n")) + 1; len(entries) > lines {
+			t.Fatalf("%d entries from %d lines", len(entries), lines)
+		}
+		for _, e := range entries {
+			if !e.Addr.IsValid() || e.Addr.Zone() != "" || len(e.Names) == 0 {
+				t.Fatalf("bad entry %+v", e)
+			}
+			for _, n := range e.Names {
+				if strings.ContainsAny(n, " \t\n\v\f\r#\x00") {
+					t.Fatalf("name %q keeps a separator", n)
+				}
+				// Every name finds at least this entry's address, and the
+				// canonical name is the official name of a matching line.
+				addrs, canon := lookup(n)
+				found := false
+				for _, a := range addrs {
+					found = found || a == e.Addr
+				}
+				if !found || canon == "" && n != "" && e.Names[0] != "" {
+					t.Fatalf("lookup(%q) = %v, %q; entry %+v", n, addrs, canon, e)
+				}
+			}
 		}
 	})
 }
 
 func FuzzParseServices(f *testing.F) {
-	f.Add([]byte("http 80/tcp www\nbiff 512/udp comsat\nbad x/tcp\n"))
+	f.Add([]byte(readTestdata(f, "services")))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n := addrinfo.ParseServices(b)
-		if lines := strings.Count(string(b), "\n") + 1; n > lines {
-			t.Fatalf("%d entries from %d lines", n, lines)
+		entries, byName, byPort := addrinfo.ParseServices(b)
+		if lines := bytes.Count(b, []byte("\n")) + 1; len(entries) > lines {
+			t.Fatalf("%d entries from %d lines", len(entries), lines)
+		}
+		firstPort := map[[2]string]uint16{}
+		for _, e := range entries {
+			for _, n := range append([]string{e.Name}, e.Aliases...) {
+				k := [2]string{n, e.Proto}
+				if _, ok := firstPort[k]; !ok {
+					firstPort[k] = e.Port
+				}
+				// getservbyname answers with the first line that has the name.
+				if p, ok := byName(n, e.Proto); !ok || p != firstPort[k] {
+					t.Fatalf("byName(%q, %q) = %d, %v; want %d", n, e.Proto, p, ok, firstPort[k])
+				}
+			}
+			if _, ok := byPort(e.Port, e.Proto); !ok {
+				t.Fatalf("byPort(%d, %q) finds nothing; entry %+v", e.Port, e.Proto, e)
+			}
 		}
 	})
+}
+
+func readTestdata(f *testing.F, name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return string(b)
 }

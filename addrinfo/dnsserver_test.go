@@ -3,7 +3,6 @@ package addrinfo_test
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"net"
 	"net/netip"
 	"strconv"
@@ -281,5 +280,3 @@ func decodeName(b []byte) string {
 	}
 	return strings.Join(labels, ".") + "."
 }
-
-var errNoPort53 = errors.New("port 53 on 127.0.0.1 is taken")

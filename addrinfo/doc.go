@@ -22,13 +22,18 @@
 // exist only for code ported from C.
 //
 // What the package does not read: nsswitch.conf (the order is always the
-// hosts file, then DNS, glibc's "hosts: files dns"), gai.conf (the default
-// policy tables are used), host.conf ("multi on" behaviour always), nscd.
-// DNS goes through a [net.Resolver], so its settings (servers, search list,
-// timeouts) are the ones Go reads from resolv.conf, and its answers are
-// limited to what net.Resolver reports: a name that exists without
-// addresses of the asked family (NODATA) is reported like a name that does
-// not exist.
+// hosts file, then DNS, glibc's "hosts: files dns"), gai.conf (glibc's
+// default policy tables are used), host.conf ("multi on" behaviour
+// always), nscd, and the services database (services.db: the services
+// file only). DNS goes through Go's [net.Resolver] (always its pure Go
+// resolver), so the servers, search list, ndots and timeouts are the ones
+// Go reads from resolv.conf, and the context's deadline bounds the whole
+// look-up. The package watches the replies on the resolver's connections
+// to tell what net.Resolver's errors do not: a name without records of the
+// asked type (NOERROR, EAI_NODATA) from a name that does not exist
+// (NXDOMAIN, EAI_NONAME), the end of a CNAME chain for AI_CANONNAME, and
+// answers Go took from the system's /etc/hosts without asking a server
+// (ignored: the Resolver's own hosts file was read first).
 //
 // Per OS: the constants have glibc's Linux values on every system (the
 // BSDs and Darwin number AI_*, NI_* and EAI_* differently; code that hands

@@ -164,7 +164,6 @@ func parseInetPton6(s string) (netip.Addr, bool) {
 			a4 := a.As4()
 			copy(ip[j:], a4[:])
 			j += 4
-			i = len(s)
 			break
 		}
 		if j > 14 {

@@ -151,7 +151,7 @@ func (fd rawFD) Close() error                { return unix.Close(int(fd)) }
 // benchPipe returns a blocking pipe's two descriptors.
 func benchPipe(b *testing.B) (r, w int) {
 	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	if err := pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		b.Fatal(err)
 	}
 	return p[0], p[1]

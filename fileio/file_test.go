@@ -602,7 +602,7 @@ func TestNewFile(t *testing.T) {
 		if nonblock {
 			flags |= unix.O_NONBLOCK
 		}
-		if err := unix.Pipe2(p[:], flags); err != nil {
+		if err := pipe2(p[:], flags); err != nil {
 			t.Fatal(err)
 		}
 		r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")
@@ -716,7 +716,7 @@ func TestClosedFileDoesNotTouchReusedFd(t *testing.T) {
 func TestCloseWakesRead(t *testing.T) {
 	t.Parallel()
 	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	if err := pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		t.Fatal(err)
 	}
 	r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 func pipe(t testing.TB) (r, w *fileio.File) {
 	t.Helper()
 	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	if err := pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		t.Fatalf("pipe2: %v", err)
 	}
 	r = fileio.NewFile(p[0], "pipe-r")

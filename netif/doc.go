@@ -24,8 +24,11 @@
 // that fails a check is an error wrapping [ErrMalformed], and a kernel error
 // (NLMSG_ERROR) wraps its errno. A dump the kernel marks as interrupted
 // (NLM_F_DUMP_INTR: the tables changed while it was being read) is retried a
-// few times; if it keeps changing, the last list read is returned together
-// with an error wrapping [ErrDumpInterrupted].
+// few times, as is a pair of dumps where an address names an interface the
+// link dump did not list (glibc retries too); if the tables keep changing,
+// the last list read is returned together with an error wrapping
+// [ErrDumpInterrupted]. Addresses of families other than IPv4 and IPv6 (such
+// as AF_MCTP) are left out: glibc lists them with their raw bytes.
 //
 // Where the C struct is ambiguous, the Go one is not: struct ifaddrs keeps
 // the broadcast and the point-to-point destination address in one union, and
@@ -43,7 +46,8 @@
 // On Darwin and the BSDs the lists are built from the standard library's
 // [net.Interfaces] and [net.Interface.Addrs]. What differs there: no
 // statistics ([IfAddr.Stats] is nil, [Interface.Stats] zero); no
-// point-to-point destination addresses ([IfAddr.Dst] is never set); the
+// point-to-point destination addresses ([IfAddr.Dst] is never set) and no
+// link-layer broadcast addresses ([IfAddr.HardwareBroadcast] is nil); the
 // IPv4 broadcast address is computed from the address and netmask instead of
 // read from the system; the flags are those the standard library keeps (UP,
 // BROADCAST, LOOPBACK, POINTOPOINT, MULTICAST, RUNNING), and [IFF_LOWER_UP]

@@ -58,11 +58,11 @@ func Capture() (linkDump []byte, lseq uint32, addrDump []byte, aseq uint32, pid 
 		return
 	}
 	defer c.close()
-	if linkDump, lseq, _, err = c.dump(unix.RTM_GETLINK, ifInfoMsgLen, unix.RTM_NEWLINK); err != nil {
+	if linkDump, lseq, err = c.dump(unix.RTM_GETLINK, ifInfoMsgLen, unix.RTM_NEWLINK, nil); err != nil {
 		return
 	}
 	linkDump = append([]byte(nil), linkDump...)
-	addrDump, aseq, _, err = c.dump(unix.RTM_GETADDR, ifAddrMsgLen, unix.RTM_NEWADDR)
+	addrDump, aseq, err = c.dump(unix.RTM_GETADDR, ifAddrMsgLen, unix.RTM_NEWADDR, nil)
 	addrDump = append([]byte(nil), addrDump...)
 	return linkDump, lseq, addrDump, aseq, c.pid, err
 }

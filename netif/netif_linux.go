@@ -34,7 +34,7 @@ func linkEntries(links []link, extra int) []IfAddr {
 }
 
 func ifAddrs() ([]IfAddr, error) {
-	_, out, err := fetch(linkEntries)
+	_, out, _, err := fetch(false)
 	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
 		return nil, wrapFetchErr(err)
 	}
@@ -42,25 +42,10 @@ func ifAddrs() ([]IfAddr, error) {
 }
 
 func interfaces() ([]Interface, error) {
-	links, addrs, err := fetch(func(_ []link, n int) []IfAddr { return make([]IfAddr, 0, n) })
+	links, addrs, start, err := fetch(true)
 	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
 		return nil, wrapFetchErr(err)
 	}
-	// Group the addresses by interface, keeping the kernel's order within
-	// each: a counting sort into one backing array.
-	pos := make(map[int]int, len(links))
-	for i := range links {
-		pos[links[i].index] = i
-	}
-	count := make([]int, len(links)+1)
-	for j := range addrs {
-		count[pos[addrs[j].Index]+1]++
-	}
-	for i := 1; i < len(count); i++ {
-		count[i] += count[i-1]
-	}
-	grouped := make([]IfAddr, len(addrs))
-	next := count[:len(links)]
 	ifs := make([]Interface, len(links))
 	for i := range links {
 		l := &links[i]
@@ -72,14 +57,9 @@ func interfaces() ([]Interface, error) {
 			HardwareAddr: net.HardwareAddr(l.hw),
 			Stats:        l.stats,
 		}
-		if n := count[i+1] - count[i]; n > 0 {
-			ifs[i].Addrs = grouped[count[i]:count[i+1]:count[i+1]]
+		if start[i] < start[i+1] {
+			ifs[i].Addrs = addrs[start[i]:start[i+1]:start[i+1]]
 		}
-	}
-	for j := range addrs {
-		i := pos[addrs[j].Index]
-		grouped[next[i]] = addrs[j]
-		next[i]++
 	}
 	return ifs, wrapFetchErr(err)
 }

@@ -219,3 +219,29 @@ func TestIfAddrsShape(t *testing.T) {
 }
 
 var runtimeLinux = func() bool { _, err := os.Stat("/proc/self/net/dev"); return err == nil }()
+
+// TestAllocs bounds the allocations of one call: a few per call plus one
+// per interface (its name), none per address; the result slice is one.
+func TestAllocs(t *testing.T) {
+	if !runtimeLinux {
+		t.Skip("skipping: the allocation budget is the netlink implementation's")
+	}
+	ifs, err := netif.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := float64(14 + len(ifs))
+	for _, tt := range []struct {
+		name string
+		fn   func()
+	}{
+		{"IfAddrs", func() { netif.IfAddrs() }},
+		{"Interfaces", func() { netif.Interfaces() }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := testing.AllocsPerRun(20, tt.fn); got > budget {
+				t.Errorf("%s: %v allocations per call, want at most %v for %d interfaces", tt.name, got, budget, len(ifs))
+			}
+		})
+	}
+}

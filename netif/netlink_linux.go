@@ -128,26 +128,32 @@ func (c *rtnl) receive() ([]byte, error) {
 }
 
 // dump sends a request and appends every datagram of the answer to c.buf,
-// until NLMSG_DONE. It checks the headers as they come and returns the
-// dump's bytes, its sequence number and the number of messages of type want.
-func (c *rtnl) dump(typ uint16, bodyLen int, want uint16) (b []byte, seq uint32, n int, err error) {
+// until NLMSG_DONE. It checks the headers as they come, calls each (if not
+// nil) with the body of every message of type want, and returns the dump's
+// bytes and its sequence number.
+func (c *rtnl) dump(typ uint16, bodyLen int, want uint16, each func(body []byte)) (b []byte, seq uint32, err error) {
 	seq, err = c.request(typ, bodyLen)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, err
 	}
 	d := dumpState{op: opName(typ), seq: seq, pid: c.pid}
 	start := len(c.buf)
-	count := func(int, []byte) error { n++; return nil }
+	visit := func(_ int, body []byte) error {
+		if each != nil {
+			each(body)
+		}
+		return nil
+	}
 	for !d.done {
 		b, err := c.receive()
 		if err != nil {
-			return nil, 0, 0, err
+			return nil, 0, err
 		}
-		if err := d.messages(b, want, count); err != nil {
-			return nil, 0, 0, err
+		if err := d.messages(b, want, visit); err != nil {
+			return nil, 0, err
 		}
 	}
-	return c.buf[start:], seq, n, nil
+	return c.buf[start:], seq, nil
 }
 
 func opName(typ uint16) string {
@@ -158,40 +164,66 @@ func opName(typ uint16) string {
 }
 
 // fetch reads and parses the links and then the addresses, retrying while
-// the kernel reports the dumps inconsistent. start makes the slice the
-// address entries are appended to, given the links and the number of
-// address messages.
-func fetch(start func(links []link, naddrs int) []IfAddr) (links []link, out []IfAddr, err error) {
+// the kernel reports the dumps inconsistent. With grouped false, out is the
+// getifaddrs list: the link entries, then the address entries. With grouped
+// true, out holds the address entries only, grouped by link: those of
+// links[i] are out[start[i]:start[i+1]]. Either way out is allocated once,
+// at its exact size, from a count made while the address dump is read.
+func fetch(grouped bool) (links []link, out []IfAddr, start []int, err error) {
 	c, err := openRTNL()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer c.close()
 	for attempt := 1; ; attempt++ {
 		c.buf = c.buf[:0]
-		lb, lseq, _, err := c.dump(unix.RTM_GETLINK, ifInfoMsgLen, unix.RTM_NEWLINK)
+		lb, lseq, err := c.dump(unix.RTM_GETLINK, ifInfoMsgLen, unix.RTM_NEWLINK, nil)
 		if err != nil {
-			return nil, nil, err
-		}
-		// The link dump's bytes stay where they are: the address dump is
-		// appended after them, or to a new buffer.
-		ab, aseq, naddrs, err := c.dump(unix.RTM_GETADDR, ifAddrMsgLen, unix.RTM_NEWADDR)
-		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		links, lintr, err := parseLinkMessages(lb, lseq, c.pid)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		out, aintr, inconsistent, err := parseAddrMessages(ab, aseq, c.pid, links, start(links, naddrs))
+		ap := newAddrParser(0, c.pid, links, nil)
+		// Count the IPv4 and IPv6 addresses of each known link.
+		count := make([]int, len(links)+1)
+		total := 0
+		ab, aseq, err := c.dump(unix.RTM_GETADDR, ifAddrMsgLen, unix.RTM_NEWADDR, func(body []byte) {
+			if len(body) < ifAddrMsgLen || body[0] != unix.AF_INET && body[0] != unix.AF_INET6 {
+				return
+			}
+			if li, ok := ap.find(int(int32(ne.Uint32(body[4:8])))); ok {
+				count[li+1]++
+				total++
+			}
+		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		if !lintr && !aintr && !inconsistent {
-			return links, out, nil
+		ap.seq = aseq
+		if grouped {
+			for i := 1; i < len(count); i++ {
+				count[i] += count[i-1]
+			}
+			start = count
+			ap.out = make([]IfAddr, total)
+			ap.slots = append([]int(nil), start[:len(links)]...)
+			ap.end = start[1:]
+		} else {
+			ap.out = linkEntries(links, total)
+		}
+		if err := ap.feed(ab); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := ap.finish(); err != nil {
+			return nil, nil, nil, err
+		}
+		if !lintr && !ap.intr && !ap.inconsistent {
+			return links, ap.out, start, nil
 		}
 		if attempt == maxAttempts {
-			return links, out, ErrDumpInterrupted
+			return links, ap.out, start, ErrDumpInterrupted
 		}
 		dumpRetries.Add(1)
 	}

@@ -314,6 +314,7 @@ type addrParser struct {
 	links        []link
 	byIndex      map[int]int
 	out          []IfAddr
+	slots, end   []int // grouped mode: next and end position in out of each link's addresses
 	inconsistent bool
 }
 
@@ -384,8 +385,18 @@ func (p *addrParser) addr(off int, body []byte) error {
 		p.inconsistent = true
 		return nil
 	}
-	p.out = append(p.out, IfAddr{})
-	fillAddr(&p.out[len(p.out)-1], &a, plen, &p.links[li])
+	var e *IfAddr
+	if p.slots != nil {
+		if p.slots[li] >= p.end[li] {
+			return p.errorf(off, errAttrValue, "more addresses on interface %d than counted", index)
+		}
+		e = &p.out[p.slots[li]]
+		p.slots[li]++
+	} else {
+		p.out = append(p.out, IfAddr{})
+		e = &p.out[len(p.out)-1]
+	}
+	fillAddr(e, &a, plen, &p.links[li])
 	return nil
 }
 
@@ -470,6 +481,11 @@ func zoned(a netip.Addr, name string) netip.Addr {
 func (p *addrParser) finish() error {
 	if !p.done {
 		return fmt.Errorf("%s dump: %w", p.op, errNoDone)
+	}
+	for i := range p.slots {
+		if p.slots[i] != p.end[i] {
+			return fmt.Errorf("%s dump: %w: fewer addresses on interface %d than counted", p.op, errAttrValue, p.links[i].index)
+		}
 	}
 	return nil
 }

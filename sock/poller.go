@@ -75,6 +75,8 @@ type Poller struct {
 	waiting bool // a Wait is in progress: it owns sr and sw
 	rset    FDSet
 	wset    FDSet
+	maxfd   int // the highest watched descriptor, or -1
+	nwrite  int // how many descriptors are watched for Writable
 	next    int // the descriptor the next report starts from (fairness)
 	wakeR   int // read end of the wake-up descriptor (watched for Readable)
 	wakeW   int // write end (the same descriptor on Linux)
@@ -91,7 +93,7 @@ func NewPoller() (*Poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Poller{made: true, wakeR: r, wakeW: w}
+	p := &Poller{made: true, wakeR: r, wakeW: w, maxfd: -1}
 	p.cond.L = &p.mu
 	if r >= FD_SETSIZE {
 		_ = p.closeWake()
@@ -133,15 +135,25 @@ func (p *Poller) registeredLocked(fd int) bool {
 	return p.rset.IsSet(fd) || p.wset.IsSet(fd)
 }
 
-// setLocked makes fd's interest ev.
+// setLocked makes fd's interest ev; ev 0 removes fd.
 func (p *Poller) setLocked(fd int, ev Events) {
-	p.rset.Clear(fd)
-	p.wset.Clear(fd)
+	if p.wset.s.IsSet(fd) {
+		p.nwrite--
+	}
+	p.rset.s.Clear(fd)
+	p.wset.s.Clear(fd)
 	if ev&Readable != 0 {
 		p.rset.s.Set(fd)
 	}
 	if ev&Writable != 0 {
 		p.wset.s.Set(fd)
+		p.nwrite++
+	}
+	switch {
+	case ev != 0:
+		p.maxfd = max(p.maxfd, fd)
+	case fd == p.maxfd:
+		p.maxfd = max(p.rset.Max(), p.wset.Max())
 	}
 }
 
@@ -219,8 +231,7 @@ func (p *Poller) Remove(fd int) error {
 	case !p.registeredLocked(fd):
 		return pollerErr("remove", fd, fmt.Errorf("not added: %w", unix.ENOENT))
 	}
-	p.rset.s.Clear(fd)
-	p.wset.s.Clear(fd)
+	p.setLocked(fd, 0)
 	p.wakeLocked()
 	return nil
 }
@@ -262,18 +273,20 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 		return 0, fmt.Errorf("sock: poller wait: another Wait is in progress: %w", unix.EBUSY)
 	}
 	p.waiting = true
+	wordBits := fdsetWordBits(p.rset.s.Bits[:])
 	for {
 		// Copy the interest sets into the scratch sets this Wait owns and
-		// select on those without the lock.
-		p.sr = p.rset
-		p.sw = p.wset
+		// select on those without the lock. Only the words below nfd are
+		// copied, passed to the kernel and read back.
+		nfd := max(p.maxfd, p.wakeR) + 1
+		words := (nfd + wordBits - 1) / wordBits
+		copy(p.sr.s.Bits[:words], p.rset.s.Bits[:words])
 		p.sr.s.Set(p.wakeR)
-		w := &p.sw
-		wmax := p.sw.Max()
-		if wmax < 0 {
-			w = nil // nothing to watch for writing: spare the kernel a set
+		var w *FDSet // nothing to watch for writing: spare the kernel a set
+		if p.nwrite > 0 {
+			copy(p.sw.s.Bits[:words], p.wset.s.Bits[:words])
+			w = &p.sw
 		}
-		nfd := max(p.sr.Max(), wmax) + 1
 		p.mu.Unlock()
 		_, errno := selectUntil(nfd, &p.sr, w, nil, timeout, deadline)
 		p.mu.Lock()
@@ -284,7 +297,7 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 		if errno == unix.EBADF {
 			// A watched descriptor was closed: report the ones still
 			// watched, or select again if they were removed meanwhile.
-			if n = p.reportLocked(ready, true); n > 0 {
+			if n = p.reportLocked(ready, true, 0, false); n > 0 {
 				break
 			}
 			continue
@@ -296,7 +309,7 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 		if p.sr.s.IsSet(p.wakeR) {
 			p.drainWake()
 		}
-		n = p.reportLocked(ready, false)
+		n = p.reportLocked(ready, false, words, w != nil)
 		if n > 0 || timeout == 0 || (timeout > 0 && !time.Now().Before(deadline)) {
 			break
 		}
@@ -309,25 +322,29 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 }
 
 // reportLocked fills ready, starting at p.next and wrapping around. With
-// bad false it reports the descriptors select(2) found ready in sr and sw,
-// limited to the events they are still watched for; with bad true, the
-// watched descriptors that are no longer open, with all their events.
-func (p *Poller) reportLocked(ready []Ready, bad bool) int {
-	a, b := &p.sr, &p.sw
+// bad false it reports the descriptors select(2) found ready in the first
+// words of sr and (if useW) sw, limited to the events they are still
+// watched for; with bad true, the watched descriptors that are no longer
+// open, with all their events.
+func (p *Poller) reportLocked(ready []Ready, bad bool, words int, useW bool) int {
+	a, b := p.sr.s.Bits[:words], p.sw.s.Bits[:words]
+	if !useW {
+		b = nil
+	}
 	if bad {
-		a, b = &p.rset, &p.wset
+		a, b = p.rset.s.Bits[:], p.wset.s.Bits[:]
 	}
 	start := p.next
 	wrapped := false
 	n := 0
-	fd := fdsetNext(a.s.Bits[:], b.s.Bits[:], start)
+	fd := fdsetNext(a, b, start)
 	for n < len(ready) {
 		if fd < 0 {
 			if wrapped || start == 0 {
 				break
 			}
 			wrapped = true
-			fd = fdsetNext(a.s.Bits[:], b.s.Bits[:], 0)
+			fd = fdsetNext(a, b, 0)
 			continue
 		}
 		if wrapped && fd >= start {
@@ -342,7 +359,7 @@ func (p *Poller) reportLocked(ready []Ready, bad bool) int {
 			if p.sr.s.IsSet(fd) && p.rset.s.IsSet(fd) {
 				ev |= Readable
 			}
-			if p.sw.s.IsSet(fd) && p.wset.s.IsSet(fd) {
+			if useW && p.sw.s.IsSet(fd) && p.wset.s.IsSet(fd) {
 				ev |= Writable
 			}
 		}
@@ -351,7 +368,7 @@ func (p *Poller) reportLocked(ready []Ready, bad bool) int {
 			n++
 			p.next = fd + 1
 		}
-		fd = fdsetNext(a.s.Bits[:], b.s.Bits[:], fd+1)
+		fd = fdsetNext(a, b, fd+1)
 	}
 	return n
 }

@@ -609,3 +609,56 @@ func TestPollerCloseRace(t *testing.T) {
 		}
 	}
 }
+
+// TestPollerRemoveHighest removes and modifies the highest watched
+// descriptor: the lower ones must still be watched (select's nfd follows
+// the highest one left).
+func TestPollerRemoveHighest(t *testing.T) {
+	p := newPoller(t) // first: its wake-up descriptor is below the others
+	lowR, lowW := selectPipe(t)
+	highR, _ := selectPipe(t)
+	a, _ := selectSocketpair(t)
+	hi := max(highR, a)
+	for _, fd := range []int{lowR, highR} {
+		if err := p.Add(fd, sock.Readable); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Add(a, sock.Writable); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, lowW, "x")
+	ready := make([]sock.Ready, 4)
+	for _, step := range []struct {
+		name string
+		do   func() error
+		want []sock.Ready
+	}{
+		{"all three", func() error { return nil }, sortReady([]sock.Ready{{lowR, sock.Readable}, {a, sock.Writable}})},
+		{"remove the highest", func() error { return p.Remove(hi) }, sortReady(filterFd([]sock.Ready{{lowR, sock.Readable}, {a, sock.Writable}}, hi))},
+		{"remove the other high one", func() error { return p.Remove(highR + a - hi) }, []sock.Ready{{lowR, sock.Readable}}},
+		{"add it back", func() error { return p.Add(a, sock.Readable|sock.Writable) }, sortReady([]sock.Ready{{lowR, sock.Readable}, {a, sock.Writable}})},
+		{"modify to readable only", func() error { return p.Modify(a, sock.Readable) }, []sock.Ready{{lowR, sock.Readable}}},
+	} {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		n, err := p.Wait(ready, 0)
+		if err != nil {
+			t.Fatalf("%s: Wait: %v", step.name, err)
+		}
+		if diff := gocmp.Diff(step.want, sortReady(ready[:n])); diff != "" {
+			t.Errorf("%s: unexpected ready descriptors (-want +got):\n%s", step.name, diff)
+		}
+	}
+}
+
+func filterFd(r []sock.Ready, fd int) []sock.Ready {
+	var out []sock.Ready
+	for _, x := range r {
+		if x.Fd != fd {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -10,6 +10,9 @@
 // foo.txt must exist (the write or open example creates it); a failure is
 // an error on standard error and exit status 1, as the C program's perror
 // and exit(1).
+//
+// The descriptor printed is the one the kernel gave (3 in the C program's
+// output; a Go program may get a higher number, see examples/open).
 package main
 
 import (

@@ -8,7 +8,10 @@
 //	go run ./examples/open /tmp/x.txt # or the path given
 //
 // The file is created with mode 0644 (masked by the umask): the C program
-// passes no mode, which leaves it undefined.
+// passes no mode, which leaves it undefined. The number is the lowest the
+// kernel had free: the C program prints fd = 3, a Go program may print more,
+// since the runtime can hold descriptors of its own (since Go 1.25 it keeps
+// the cgroup CPU-limit files open to size GOMAXPROCS, on cgroup v1 3 and 4).
 package main
 
 import (

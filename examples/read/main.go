@@ -13,6 +13,9 @@
 // At end of file read(2) returns 0, which Go's Read reports as 0, io.EOF:
 // the program prints "0 bytes were read" as the C one does. A missing file is
 // an error on standard error and exit status 1 (the C program's perror).
+//
+// The descriptor printed is the one the kernel gave (3 in the C program's
+// output; a Go program may get a higher number, see examples/open).
 package main
 
 import (

@@ -20,6 +20,11 @@
 // with read(2), so nothing hides in a stdio buffer where select cannot see
 // it, and a server that does not read never blocks the client: unsent input
 // waits in a buffer (input is not read while 64 KiB are pending).
+//
+// Standard input reaches run as an io.Reader. When it is an *os.File (the
+// real stdin, a pipe, a file) its descriptor goes into the select set
+// directly; any other reader is copied by a goroutine into a socketpair(2)
+// whose other end is selected instead (package examples/internal/stdinfd).
 package main
 
 import (

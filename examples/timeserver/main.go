@@ -32,6 +32,7 @@ import (
 
 	"github.com/posixkit/posixkit/addrinfo"
 	"github.com/posixkit/posixkit/sock"
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -116,7 +117,17 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 			if ctx.Err() != nil {
 				return nil // stopped: not an error
 			}
-			return err
+			if !outOfResources(err) {
+				return err
+			}
+			// Out of descriptors or memory: the client stays in the
+			// backlog. Wait a little instead of failing again at once.
+			logger.Printf("%v; pausing 100ms", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
 		}
 		mu.Lock()
 		client = c
@@ -139,6 +150,13 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 			return nil
 		}
 	}
+}
+
+// outOfResources reports whether accept failed for want of descriptors or
+// memory, which passes when clients leave.
+func outOfResources(err error) bool {
+	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
+		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
 }
 
 // listen is getaddrinfo with AI_PASSIVE, then socket, bind and listen on

@@ -16,6 +16,11 @@
 // standard input ends, the client waits for the replies still due: it stops
 // when it has as many replies as it sent datagrams, or when nothing has
 // arrived for -wait (UDP never says that a datagram was lost).
+//
+// Standard input reaches run as an io.Reader. When it is an *os.File (the
+// real stdin, a pipe, a file) its descriptor goes into the select set
+// directly; any other reader is copied by a goroutine into a socketpair(2)
+// whose other end is selected instead (package examples/internal/stdinfd).
 package main
 
 import (
@@ -60,7 +65,10 @@ type usageError string
 
 func (e usageError) Error() string { return string(e) + " (" + usage + ")" }
 
-const pollInterval = 100 * time.Millisecond // how often the loop checks ctx
+const (
+	pollInterval = 100 * time.Millisecond // how often the loop checks ctx
+	maxLine      = 1 << 20                // input kept while waiting for a newline
+)
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("udpclient", flag.ContinueOnError)
@@ -190,6 +198,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				line = line[i+1:]
 			}
 			line = append([]byte(nil), line...)
+			if len(line) > maxLine {
+				// Far beyond any datagram: do not hold it all in memory.
+				fmt.Fprintf(stderr, "udpclient: line longer than %d bytes: discarded up to here\n", maxLine)
+				line = line[:0]
+			}
 			if err == io.EOF {
 				if len(line) > 0 {
 					send(line)

@@ -9,6 +9,9 @@
 //
 // Write writes all of its buffer or returns an error, so "It returned" is 12
 // unless the program fails (error on standard error, exit status 1).
+//
+// The descriptor printed is the one the kernel gave (3 in the C program's
+// output; a Go program may get a higher number, see examples/open).
 package main
 
 import (

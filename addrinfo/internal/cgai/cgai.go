@@ -11,6 +11,10 @@ package cgai
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+static int gai_nohints(const char *host, const char *serv, struct addrinfo **res) {
+	return getaddrinfo(host, serv, NULL, res);
+}
+
 static int gai(const char *host, const char *serv, int flags, int family, int socktype, int protocol, struct addrinfo **res) {
 	struct addrinfo hints;
 	memset(&hints, 0, sizeof hints);
@@ -82,11 +86,25 @@ func cstr(p *string) *C.char {
 // GetAddrInfo calls getaddrinfo(3); a nil host or service is NULL. It
 // returns the result list, or the EAI code (0 on success).
 func GetAddrInfo(host, service *string, flags, family, socktype, protocol int) ([]AddrInfo, int) {
+	return getAddrInfo(host, service, false, flags, family, socktype, protocol)
+}
+
+// GetAddrInfoNilHints calls getaddrinfo(3) with NULL hints.
+func GetAddrInfoNilHints(host, service *string) ([]AddrInfo, int) {
+	return getAddrInfo(host, service, true, 0, 0, 0, 0)
+}
+
+func getAddrInfo(host, service *string, nilHints bool, flags, family, socktype, protocol int) ([]AddrInfo, int) {
 	h, s := cstr(host), cstr(service)
 	defer C.free(unsafe.Pointer(h))
 	defer C.free(unsafe.Pointer(s))
 	var res *C.struct_addrinfo
-	rc := C.gai(h, s, C.int(flags), C.int(family), C.int(socktype), C.int(protocol), &res)
+	var rc C.int
+	if nilHints {
+		rc = C.gai_nohints(h, s, &res)
+	} else {
+		rc = C.gai(h, s, C.int(flags), C.int(family), C.int(socktype), C.int(protocol), &res)
+	}
 	if rc != 0 {
 		return nil, int(rc)
 	}

@@ -12,6 +12,10 @@ func GetAddrInfo(host, service *string, flags, family, socktype, protocol int) (
 	return nil, 0
 }
 
+// GetAddrInfoNilHints is unavailable without cgo: it returns no results
+// and code 0.
+func GetAddrInfoNilHints(host, service *string) ([]AddrInfo, int) { return nil, 0 }
+
 // GetNameInfo is unavailable without cgo.
 func GetNameInfo(addr netip.Addr, port uint16, scope uint32, flags, hostlen, servlen int) (host, serv string, code int) {
 	return "", "", 0

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package addrinfo_test
+
+import "errors"
+
+func bindMount(src, dst string) error { return errors.New("bind mounts need Linux") }
