@@ -239,19 +239,18 @@ func (p *Poller) Remove(fd int) error {
 // Wait waits until at least one watched descriptor is ready, fills ready
 // with the ready descriptors and their events, and returns how many it
 // filled (ready[:n]; the rest is left as it was): select(2) over the
-// watched sets. It reports at most len(ready)
-// descriptors; when more are ready, the next Wait starts after the last
-// one reported, so that in turn every ready descriptor is reported and
-// none starves. A negative timeout waits until a descriptor is ready; 0
-// polls; otherwise Wait returns (0, nil) when timeout has passed with
-// nothing ready. Signals (EINTR) and wake-ups by Add, Modify and Remove do
-// not end the wait: it goes on with the current sets and the time left.
+// watched sets. It reports at most len(ready) descriptors; when more are
+// ready, the next Wait starts after the last one reported, so that in turn
+// every ready descriptor is reported and none starves. A negative timeout
+// waits until a descriptor is ready; 0 polls; otherwise Wait returns
+// (0, nil) when timeout has passed with nothing ready. Signals (EINTR) and
+// wake-ups by Add, Modify and Remove do not end the wait: it goes on with
+// the current sets and the time left.
 //
 // Errors: [unix.EINVAL] for an empty ready (or a Poller not made by
-// [NewPoller]), [unix.EBUSY] while another
-// Wait runs, [net.ErrClosed] after (or during) Close. A watched
-// descriptor closed without Remove is reported ready, as the Poller's doc
-// explains. Wait does not allocate.
+// [NewPoller]), [unix.EBUSY] while another Wait runs, [net.ErrClosed]
+// after (or during) Close. A watched descriptor closed without Remove is
+// reported ready, as the Poller's doc explains. Wait does not allocate.
 func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 	if err := p.usable("wait"); err != nil {
 		return 0, err

@@ -4,6 +4,7 @@
 package leakcheck
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -28,7 +29,8 @@ func Main(m *testing.M) {
 	}
 	gBefore := runtime.NumGoroutine()
 	code := m.Run()
-	if code != 0 {
+	if code != 0 || fuzzing() {
+		// A fuzzing run keeps its workers' goroutines and pipes: not ours.
 		os.Exit(code)
 	}
 	var fdsAfter map[string]string
@@ -62,6 +64,12 @@ func Main(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// fuzzing reports whether the test binary runs with -test.fuzz.
+func fuzzing() bool {
+	f := flag.Lookup("test.fuzz")
+	return f != nil && f.Value.String() != ""
 }
 
 // openFDs lists /proc/self/fd, without the descriptor used to read it.
