@@ -154,7 +154,7 @@ func gaiCases() []gaiCase {
 		sp("mapped.test"), sp("broken.test"), sp("aton-in-hosts.test"), sp("scope.test"), sp("zoned.test"),
 		sp("indented.test"), sp("longline.test"), sp("after-long.test"),
 		sp("a.test"), sp("multi.test"), sp("both.test"), sp("v6only.test"), sp("cname.test"),
-		sp("nodata.test"), sp("nxdomain.test"), sp("servfail.test"), sp("refused.test"),
+		sp("nodata.test"), sp("nxdomain.test"), sp("servfail.test"), sp("refused.test"), sp("tcp.test"),
 		sp(strings.Repeat("n", 253)), sp(strings.Repeat("n", 252) + "."), sp(strings.Repeat("a", 254)), sp(strings.Repeat("a", 300)),
 		sp("*"),
 	}

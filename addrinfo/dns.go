@@ -236,7 +236,7 @@ func dnsCode(ctx context.Context, err error) Code {
 type dnsObserver struct {
 	mu       sync.Mutex
 	replies  int
-	noerror  bool
+	noerror  bool // a reply with NOERROR and no answers: the name exists
 	nxdomain bool
 	canonA   string // owner of the first A record seen
 	canon6   string // owner of the first AAAA record seen
@@ -333,9 +333,16 @@ func (o *dnsObserver) message(m []byte) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.replies++
+	if m[2]&0x02 != 0 {
+		return // truncated: the resolver asks again over TCP
+	}
 	switch m[3] & 0xf {
 	case 0:
-		o.noerror = true
+		// glibc says EAI_NODATA only for an empty answer section; a
+		// CNAME chain without records of the type is EAI_NONAME.
+		if m[6] == 0 && m[7] == 0 {
+			o.noerror = true
+		}
 		switch owner, typ := firstAddrOwner(m); {
 		case typ == 1 && o.canonA == "":
 			o.canonA = owner

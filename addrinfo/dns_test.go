@@ -49,6 +49,7 @@ func TestDNS(t *testing.T) {
 		{"NODATA", "nodata.test", *stream, nil, "", addrinfo.EAI_NODATA},
 		{"SERVFAIL", "servfail.test", *stream, nil, "", addrinfo.EAI_AGAIN},
 		{"REFUSED", "refused.test", *stream, nil, "", addrinfo.EAI_AGAIN},
+		{"truncated over UDP, full over TCP", "tcp.test", addrinfo.Hints{Flags: addrinfo.AI_CANONNAME, Family: sock.AF_INET, SockType: sock.SOCK_STREAM}, []string{"192.0.2.40:0"}, "tcp-real.test", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +85,15 @@ func TestDNS(t *testing.T) {
 		_, _, err = r.NameInfo(context.Background(), netip.MustParseAddrPort("192.0.2.77:80"), addrinfo.NI_NAMEREQD)
 		if !errors.Is(err, addrinfo.EAI_NONAME) {
 			t.Fatalf("NameInfo(no PTR, NI_NAMEREQD) error = %v, want EAI_NONAME", err)
+		}
+	})
+	t.Run("garbage reply", func(t *testing.T) {
+		// glibc gives up at once; Go's resolver ignores the reply and waits
+		// for a good one until the deadline: EAI_AGAIN either way.
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		if _, err := r.Lookup(ctx, "garbage.test", "", stream); !errors.Is(err, addrinfo.EAI_AGAIN) {
+			t.Fatalf("error = %v, want EAI_AGAIN", err)
 		}
 	})
 	t.Run("silence within the deadline", func(t *testing.T) {

@@ -29,6 +29,8 @@ type dnsServer struct {
 	zone     map[string][]dnsRR // "name." -> records
 	rcode    map[string]int     // names answered with this rcode
 	silent   map[string]bool    // names never answered
+	garbage  map[string]bool    // names answered with a malformed message
+	tcpOnly  map[string]bool    // names answered in full over TCP only
 	udp      net.PacketConn
 	tcp      net.Listener
 	wg       sync.WaitGroup
@@ -50,7 +52,7 @@ func encodeName(n string) []byte {
 }
 
 func newZone() *dnsServer {
-	s := &dnsServer{zone: map[string][]dnsRR{}, rcode: map[string]int{}, silent: map[string]bool{}}
+	s := &dnsServer{zone: map[string][]dnsRR{}, rcode: map[string]int{}, silent: map[string]bool{}, garbage: map[string]bool{}, tcpOnly: map[string]bool{}}
 	a := func(name, addr string) {
 		ip := netip.MustParseAddr(addr)
 		t := uint16(typeA)
@@ -91,6 +93,10 @@ func newZone() *dnsServer {
 	a("real.test.", "192.0.2.30")
 	a("real.test.", "fd00::30")
 	s.zone["nodata.test."] = nil
+	cname("tcp.test.", "tcp-real.test.")
+	a("tcp-real.test.", "192.0.2.40")
+	s.tcpOnly["tcp.test."] = true
+	s.garbage["garbage.test."] = true
 	s.rcode["servfail.test."] = 2
 	s.rcode["refused.test."] = 5
 	s.silent["silent.test."] = true
@@ -125,7 +131,7 @@ func (s *dnsServer) start(t testing.TB, addr string) bool {
 			if err != nil {
 				return
 			}
-			if resp := s.answer(buf[:n]); resp != nil {
+			if resp := s.answer(buf[:n], false); resp != nil {
 				udp.WriteTo(resp, from)
 			}
 		}
@@ -150,7 +156,7 @@ func (s *dnsServer) start(t testing.TB, addr string) bool {
 					if _, err := readFull(c, msg); err != nil {
 						return
 					}
-					resp := s.answer(msg)
+					resp := s.answer(msg, true)
 					if resp == nil {
 						return
 					}
@@ -190,7 +196,7 @@ func (s *dnsServer) resolver() *net.Resolver {
 }
 
 // answer builds the reply to one query, or nil to stay silent.
-func (s *dnsServer) answer(q []byte) []byte {
+func (s *dnsServer) answer(q []byte, overTCP bool) []byte {
 	if len(q) < 12 {
 		return nil
 	}
@@ -223,6 +229,9 @@ func (s *dnsServer) answer(q []byte) []byte {
 	s.mu.Unlock()
 	if s.silent[name] {
 		return nil
+	}
+	if s.garbage[name] {
+		return append(append([]byte(nil), q[:2]...), 0x81, 0x80, 0xff, 0xff, 0xff)
 	}
 	resp := append([]byte(nil), q[:qend]...)
 	flags := uint16(0x8000 | 0x0400 | 0x0080) // QR, AA, RA
@@ -262,6 +271,10 @@ func (s *dnsServer) answer(q []byte) []byte {
 			}
 			cur = next
 		}
+	}
+	if s.tcpOnly[name] && !overTCP {
+		flags |= 0x0200 // TC: ask again over TCP
+		answers, an = nil, 0
 	}
 	binary.BigEndian.PutUint16(resp[2:], flags|uint16(rcode))
 	binary.BigEndian.PutUint16(resp[4:], 1)
