@@ -49,7 +49,7 @@ var flagNames = []cname.Name{
 // "O_WRONLY|O_CREAT|O_TRUNC". Bits without a name print in hexadecimal.
 func (f Flag) String() string {
 	s := cname.Value(int64(f&accMode), accessNames)
-	if rest := uint64(uint32(f) &^ accMode); rest != 0 {
+	if rest := uint64(f) &^ accMode; rest != 0 {
 		s += "|" + cname.Flags(rest, flagNames)
 	}
 	return s

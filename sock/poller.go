@@ -68,7 +68,8 @@ type Ready struct {
 // removes it. (If the number has been reused by a newer descriptor, the
 // Poller watches the new one: the kernel cannot tell them apart.)
 type Poller struct {
-	made    bool // by NewPoller: a zero Poller has no wake-up descriptor
+	made    bool       // by NewPoller: a zero Poller has no wake-up descriptor
+	impl    pollerImpl // the backend other than select, or nil for select
 	mu      sync.Mutex
 	cond    sync.Cond // L is &mu; signalled when a Wait leaves
 	closed  bool
@@ -167,6 +168,9 @@ func (p *Poller) Add(fd int, ev Events) error {
 	if err := p.usable("add"); err != nil {
 		return err
 	}
+	if p.impl != nil {
+		return p.impl.add(fd, ev)
+	}
 	if err := pollerCheck("add", fd, ev); err != nil {
 		return err
 	}
@@ -196,6 +200,9 @@ func (p *Poller) Modify(fd int, ev Events) error {
 	if err := p.usable("modify"); err != nil {
 		return err
 	}
+	if p.impl != nil {
+		return p.impl.modify(fd, ev)
+	}
 	if err := pollerCheck("modify", fd, ev); err != nil {
 		return err
 	}
@@ -219,6 +226,9 @@ func (p *Poller) Modify(fd int, ev Events) error {
 func (p *Poller) Remove(fd int) error {
 	if err := p.usable("remove"); err != nil {
 		return err
+	}
+	if p.impl != nil {
+		return p.impl.remove(fd)
 	}
 	if fd < 0 || fd >= FD_SETSIZE {
 		return pollerErr("remove", fd, fmt.Errorf("outside the select range [0, %d): %w", FD_SETSIZE, unix.EINVAL))
@@ -254,6 +264,9 @@ func (p *Poller) Remove(fd int) error {
 func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 	if err := p.usable("wait"); err != nil {
 		return 0, err
+	}
+	if p.impl != nil {
+		return p.impl.wait(ready, timeout)
 	}
 	if len(ready) == 0 {
 		return 0, fmt.Errorf("sock: poller wait: empty ready slice: %w", unix.EINVAL)
@@ -399,6 +412,9 @@ func (p *Poller) wakeLocked() {
 func (p *Poller) Close() error {
 	if err := p.usable("close"); err != nil {
 		return err
+	}
+	if p.impl != nil {
+		return p.impl.close()
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -99,7 +99,14 @@ func (d *FD) Close() error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return d.closedErr
 	}
-	return d.translate(d.file.Close())
+	// The first Close reports close(2)'s own error (EBADF, EIO, ...), not
+	// the closed error that translate would make of it.
+	err := d.file.Close()
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return err
 }
 
 // Read runs f under the read lock, as syscall.RawConn.Read does: f is called
