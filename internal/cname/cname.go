@@ -24,6 +24,8 @@ func Value(v int64, names []Name) string {
 
 // Flags joins the names of the bits set in v with "|", in table order, and
 // prints any bits left over in hexadecimal, so unknown values still show.
+// A name matches only while all of its bits are still unclaimed, so a table
+// lists a multi-bit name (O_SYNC, which holds O_DSYNC) before its parts.
 // A name whose value is 0 is printed only when v is 0 (O_RDONLY, say); with
 // no such name, 0 prints as "0".
 func Flags(v uint64, names []Name) string {
@@ -38,7 +40,7 @@ func Flags(v uint64, names []Name) string {
 	var b []byte
 	left := v
 	for _, n := range names {
-		if n.V == 0 || v&n.V != n.V || left&n.V == 0 {
+		if n.V == 0 || left&n.V != n.V {
 			continue
 		}
 		if len(b) > 0 {
