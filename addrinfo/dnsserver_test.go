@@ -112,14 +112,24 @@ func itoa(b byte) string { return strconv.Itoa(int(b)) }
 // start listens on addr (UDP and TCP); it returns false if the port is
 // taken.
 func (s *dnsServer) start(t testing.TB, addr string) bool {
-	udp, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return false
-	}
-	tcp, err := net.Listen("tcp", udp.LocalAddr().String())
-	if err != nil {
+	// With port 0 the kernel picks a free UDP port, but the TCP port of the
+	// same number may be in use: try a few ports before giving up.
+	var udp net.PacketConn
+	var tcp net.Listener
+	for try := 0; ; try++ {
+		var err error
+		udp, err = net.ListenPacket("udp", addr)
+		if err != nil {
+			return false
+		}
+		tcp, err = net.Listen("tcp", udp.LocalAddr().String())
+		if err == nil {
+			break
+		}
 		udp.Close()
-		return false
+		if try == 20 || !strings.HasSuffix(addr, ":0") {
+			return false
+		}
 	}
 	s.udp, s.tcp, s.addrPort = udp, tcp, udp.LocalAddr().String()
 	s.wg.Add(2)
