@@ -84,7 +84,7 @@ func Open(path string, flag Flag, perm fs.FileMode) (*File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	d, err := fdcore.New(fd, path, flag&O_NONBLOCK != 0, fs.ErrClosed)
+	d, err := fdcore.NewOpened(fd, path, flag&O_NONBLOCK != 0, fs.ErrClosed)
 	if err != nil {
 		_ = unix.Close(fd)
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}

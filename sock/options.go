@@ -126,7 +126,7 @@ func (s *Socket) SetLinger(d time.Duration) error {
 		l.Onoff, l.Linger = 1, int32(sec)
 	}
 	return opError("setsockopt", s.fd.Control(func(fd int) error {
-		return unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &l)
+		return unix.SetsockoptLinger(fd, unix.SOL_SOCKET, soLinger, &l)
 	}))
 }
 
@@ -136,7 +136,7 @@ func (s *Socket) Linger() (time.Duration, error) {
 	var l *unix.Linger
 	err := s.fd.Control(func(fd int) error {
 		var err error
-		l, err = unix.GetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER)
+		l, err = unix.GetsockoptLinger(fd, unix.SOL_SOCKET, soLinger)
 		return err
 	})
 	if err != nil {
@@ -260,7 +260,7 @@ func (s *Socket) Options() (Options, error) {
 		if err != nil {
 			return err
 		}
-		l, err := unix.GetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER)
+		l, err := unix.GetsockoptLinger(fd, unix.SOL_SOCKET, soLinger)
 		if err != nil {
 			return err
 		}

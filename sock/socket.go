@@ -38,6 +38,9 @@ type Socket struct {
 	typ    Type
 	proto  Protocol
 	stream bool
+	// zeroEOF: a read of 0 bytes is the end of the connection (stream and
+	// seqpacket sockets, as in net), not an empty datagram.
+	zeroEOF bool
 
 	// Read side: state and callbacks for recv, recvmsg and accept. rmu
 	// serialises the callers, the RawConn's read lock the callbacks.
@@ -168,7 +171,8 @@ func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &Socket{fd: d, family: family, typ: typ, proto: proto, stream: typ == SOCK_STREAM}
+	s := &Socket{fd: d, family: family, typ: typ, proto: proto, stream: typ == SOCK_STREAM,
+		zeroEOF: typ == SOCK_STREAM || typ == SOCK_SEQPACKET}
 	s.recvFn = s.doRecv
 	s.recvmsgFn = s.doRecvmsg
 	s.acceptFn = s.doAccept
@@ -454,7 +458,11 @@ func (s *Socket) Connect(addr netip.AddrPort) error {
 // connect(2) with a sockaddr_un. On Linux a path starting with '@' names
 // the abstract namespace. An empty path, one with a NUL byte or one too
 // long for sun_path is an error wrapping EINVAL; a socket of another family
-// one wrapping EAFNOSUPPORT. It waits as [Socket.Connect] does.
+// one wrapping EAFNOSUPPORT. It waits as [Socket.Connect] does, with one
+// difference from blocking C: on Linux, when the listener's backlog is
+// full, the kernel answers a nonblocking AF_UNIX connect with EAGAIN rather
+// than EINPROGRESS, and ConnectUnix returns that error (as net does) instead
+// of waiting for room; retry after a pause.
 func (s *Socket) ConnectUnix(path string) error {
 	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) {
 		if s.family != AF_UNIX {
@@ -575,9 +583,13 @@ func (s *Socket) Write(p []byte) (int, error) {
 // On a stream socket it returns 0, io.EOF once the peer has shut down
 // writing (and len(p) > 0), and MSG_WAITALL waits until p is full (or the
 // stream ends, or an error or deadline comes: then the bytes received so
-// far are returned without the error, which the next call reports). On a datagram socket an empty datagram is
-// (0, nil), and a datagram larger than p returns len(p) and an error
-// wrapping [ErrTruncated].
+// far are returned without the error, which the next call reports). On a
+// datagram socket an empty datagram is (0, nil), and a datagram larger than
+// p returns len(p) and an error wrapping [ErrTruncated]. A SOCK_SEQPACKET
+// socket has both natures: its records are truncated like datagrams, and 0
+// bytes read is io.EOF, as in net, because the kernel reports an empty
+// record and the end of the connection alike (recvmsg returns 0 with no
+// flags for both).
 func (s *Socket) Recv(p []byte, flags MsgFlag) (int, error) {
 	return s.recv("recv", p, flags)
 }
@@ -644,7 +656,7 @@ func (s *Socket) recvResult(op string, p []byte, n int, e unix.Errno, mflags int
 	if n > len(p) || (!s.stream && mflags&unix.MSG_TRUNC != 0) {
 		return min(n, len(p)), opError(op, ErrTruncated)
 	}
-	if n == 0 && s.stream && len(p) > 0 {
+	if n == 0 && s.zeroEOF && len(p) > 0 {
 		return 0, io.EOF
 	}
 	return n, nil

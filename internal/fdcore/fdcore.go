@@ -21,23 +21,41 @@ import (
 
 // FD is one owned descriptor.
 type FD struct {
-	sysfd     int
-	file      *os.File
-	rc        syscall.RawConn
-	pollable  bool
-	closedErr error
-	nonblock  atomic.Bool // user-visible mode: EAGAIN instead of waiting
-	closed    atomic.Bool
+	sysfd    int
+	file     *os.File
+	rc       syscall.RawConn
+	pollable bool
+	// restoreBlocking: New put the descriptor in nonblocking mode; Close
+	// puts it back.
+	restoreBlocking bool
+	closedErr       error
+	nonblock        atomic.Bool // user-visible mode: EAGAIN instead of waiting
+	closed          atomic.Bool
 }
 
 // New takes ownership of fd. A descriptor the kernel can poll (anything but
-// a regular file or a directory, and on Darwin a FIFO) is put into
-// nonblocking mode and registered with the runtime poller; if the poller
-// refuses it, its mode is restored. userNonblock is the mode callers see:
-// when true, a call that would wait returns EAGAIN instead. closedErr is the
-// error returned, wrapped by the caller, after Close (fs.ErrClosed for files,
-// net.ErrClosed for sockets). On error fd is not closed.
+// a regular file or a directory) is put into nonblocking mode and registered
+// with the runtime poller; if the poller refuses it, its mode is restored.
+// A descriptor that New switched to nonblocking mode is switched back when
+// the FD is closed, since the mode belongs to the open file description,
+// which other holders (a dup, a parent shell) may share. userNonblock is the
+// mode callers see: when true, a call that would wait returns EAGAIN
+// instead. closedErr is the error returned, wrapped by the caller, after
+// Close (fs.ErrClosed for files, net.ErrClosed for sockets). On error fd is
+// not closed.
 func New(fd int, name string, userNonblock bool, closedErr error) (*FD, error) {
+	return newFD(fd, name, userNonblock, closedErr, false)
+}
+
+// NewOpened is [New] for a descriptor that open(2) has just returned for
+// name. It differs only on Darwin, where a FIFO opened by path stays out of
+// the poller (kqueue does not report its last writer closing: Go issue
+// 24164), as in os.
+func NewOpened(fd int, name string, userNonblock bool, closedErr error) (*FD, error) {
+	return newFD(fd, name, userNonblock, closedErr, true)
+}
+
+func newFD(fd int, name string, userNonblock bool, closedErr error, opened bool) (*FD, error) {
 	if fd < 0 {
 		return nil, unix.EBADF
 	}
@@ -50,26 +68,39 @@ func New(fd int, name string, userNonblock bool, closedErr error) (*FD, error) {
 		return nil, err
 	}
 	kernelNonblock := fl&unix.O_NONBLOCK != 0
-	setByUs := false
-	if canPoll(uint32(st.Mode)) && !kernelNonblock {
+	poll := canPoll(uint32(st.Mode), opened)
+	setByUs, clearedByUs := false, false
+	switch {
+	case poll && !kernelNonblock:
 		if err := unix.SetNonblock(fd, true); err != nil {
 			return nil, err
 		}
 		setByUs = true
+	case !poll && kernelNonblock:
+		// os.NewFile registers any nonblocking descriptor with the poller:
+		// hide the flag from it, then give it back.
+		if err := unix.SetNonblock(fd, false); err != nil {
+			return nil, err
+		}
+		clearedByUs = true
 	}
 	f := os.NewFile(uintptr(fd), name)
 	// os registers a nonblocking descriptor with the poller when it can;
 	// SetDeadline is refused (os.ErrNoDeadline) exactly when it could not.
 	pollable := f.SetDeadline(time.Time{}) == nil
+	if clearedByUs {
+		_ = unix.SetNonblock(fd, true)
+	}
 	if !pollable && setByUs {
 		_ = unix.SetNonblock(fd, false)
+		setByUs = false
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {
 		// Unreachable for a file from os.NewFile; keep the fd with the caller.
 		return nil, err
 	}
-	d := &FD{sysfd: fd, file: f, rc: rc, pollable: pollable, closedErr: closedErr}
+	d := &FD{sysfd: fd, file: f, rc: rc, pollable: pollable, restoreBlocking: setByUs, closedErr: closedErr}
 	d.nonblock.Store(userNonblock)
 	return d, nil
 }
@@ -99,9 +130,24 @@ func (d *FD) Close() error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return d.closedErr
 	}
+	// Keep a second reference to the open file description, to give it
+	// back its blocking mode once the last call using fd has returned (os
+	// waits for that in Close, for a descriptor in the poller).
+	dup := -1
+	if d.restoreBlocking {
+		_ = d.rc.Control(func(fd uintptr) {
+			if n, err := fcntl(int(fd), unix.F_DUPFD_CLOEXEC, 0); err == nil {
+				dup = n
+			}
+		})
+	}
 	// The first Close reports close(2)'s own error (EBADF, EIO, ...), not
 	// the closed error that translate would make of it.
 	err := d.file.Close()
+	if dup >= 0 {
+		_ = unix.SetNonblock(dup, false)
+		_ = unix.Close(dup)
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
