@@ -1,0 +1,11 @@
+package cname_test
+
+import (
+	"testing"
+
+	"github.com/posixkit/posixkit/internal/leakcheck"
+)
+
+// TestMain fails the run if the tests leave descriptors or goroutines
+// behind, as in every posixkit package.
+func TestMain(m *testing.M) { leakcheck.Main(m) }

@@ -1,0 +1,232 @@
+package reliability_test
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/posixkit/posixkit/fileio"
+	"golang.org/x/sys/unix"
+)
+
+// fdCount counts the entries of /proc/self/fd.
+func fdCount(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(ents)
+}
+
+// storm sends SIGURG and SIGUSR1 to every thread of the process (tgkill
+// over /proc/self/task) until stop is called, which returns the number of
+// signals sent. SIGUSR1 goes to a signal.Notify channel meanwhile.
+func storm(t testing.TB) (stop func() int) {
+	t.Helper()
+	usr1 := make(chan os.Signal, 16)
+	signal.Notify(usr1, unix.SIGUSR1)
+	pid := unix.Getpid()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	sent := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			for len(usr1) > 0 {
+				<-usr1
+			}
+			tasks, _ := os.ReadDir("/proc/self/task")
+			for _, task := range tasks {
+				tid, err := strconv.Atoi(task.Name())
+				if err != nil {
+					continue
+				}
+				for _, sig := range []unix.Signal{unix.SIGURG, unix.SIGUSR1} {
+					if unix.Tgkill(pid, tid, sig) == nil {
+						sent++
+					}
+				}
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	return func() int {
+		close(done)
+		wg.Wait()
+		signal.Stop(usr1)
+		return sent
+	}
+}
+
+// pipe returns a close-on-exec pipe: the read end as a fileio.File, the
+// write end raw. Both are closed at the end of the test.
+func pipe(t *testing.T) (*fileio.File, int) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	r := fileio.NewFile(p[0], "pipe")
+	t.Cleanup(func() {
+		r.Close()
+		unix.Close(p[1])
+	})
+	return r, p[1]
+}
+
+// 10,000 Open/Read/Close cycles of a regular file, and of a FIFO-like
+// pipe adopted with NewFile, leave the descriptor count where it started,
+// and each second Close reports fs.ErrClosed.
+func TestOpenCloseCycles(t *testing.T) {
+	n := 10000
+	if testing.Short() {
+		n = 1000
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("posixkit"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	before := fdCount(t)
+	for i := range n {
+		f, err := fileio.Open(path, fileio.O_RDONLY, 0)
+		if err != nil {
+			t.Fatalf("cycle %d: Open: %v", i, err)
+		}
+		if m, err := f.Read(buf); m != 8 || err != nil {
+			t.Fatalf("cycle %d: Read = %d, %v", i, m, err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatalf("cycle %d: Close: %v", i, err)
+		}
+		if err := f.Close(); !errors.Is(err, fs.ErrClosed) {
+			t.Fatalf("cycle %d: second Close = %v, want fs.ErrClosed", i, err)
+		}
+	}
+	if after := fdCount(t); after != before {
+		t.Fatalf("%d descriptors open before %d Open/Close cycles, %d after", before, n, after)
+	}
+	before = fdCount(t)
+	for i := range n / 10 {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			t.Fatalf("cycle %d: pipe2: %v", i, err)
+		}
+		r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")
+		if _, err := w.Write([]byte("x")); err != nil {
+			t.Fatalf("cycle %d: Write: %v", i, err)
+		}
+		w.Close()
+		if b, err := io.ReadAll(r); err != nil || string(b) != "x" {
+			t.Fatalf("cycle %d: ReadAll = %q, %v", i, b, err)
+		}
+		r.Close()
+	}
+	if after := fdCount(t); after != before {
+		t.Fatalf("%d descriptors open before %d pipe cycles, %d after", before, n/10, after)
+	}
+}
+
+// A storm of SIGURG and SIGUSR1 at every thread during a blocking Read of
+// a pipe: the Read does not end early, and a stream written during a
+// storm arrives whole and in order.
+func TestSignalStormPipeRead(t *testing.T) {
+	const dur = 300 * time.Millisecond
+	t.Run("waiting Read", func(t *testing.T) {
+		r, w := pipe(t)
+		type result struct {
+			n   int
+			err error
+		}
+		done := make(chan result, 1)
+		buf := make([]byte, 16)
+		go func() {
+			n, err := r.Read(buf)
+			done <- result{n, err}
+		}()
+		stop := storm(t)
+		time.Sleep(dur)
+		sent := stop()
+		select {
+		case res := <-done:
+			t.Fatalf("Read returned during the storm (%d signals): %d, %v", sent, res.n, res.err)
+		default:
+		}
+		if _, err := unix.Write(w, []byte("data")); err != nil {
+			t.Fatal(err)
+		}
+		if res := <-done; res.err != nil || string(buf[:res.n]) != "data" {
+			t.Fatalf("Read after the storm = %q, %v; want \"data\"", buf[:res.n], res.err)
+		}
+		t.Logf("%d signals sent", sent)
+	})
+	t.Run("stream", func(t *testing.T) {
+		// Both ends are Files here, so both wait in the poller.
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			t.Fatal(err)
+		}
+		r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")
+		defer r.Close()
+		defer w.Close()
+		pattern := func(pos int) byte { return byte(pos % 253) }
+		werr := make(chan error, 1)
+		stop := storm(t)
+		go func() {
+			chunk := make([]byte, 50000)
+			pos := 0
+			for start := time.Now(); time.Since(start) < dur; {
+				for i := range chunk {
+					chunk[i] = pattern(pos + i)
+				}
+				if n, err := w.Write(chunk); err != nil || n != len(chunk) {
+					werr <- err
+					return
+				}
+				pos += len(chunk)
+			}
+			werr <- w.Close()
+		}()
+		buf := make([]byte, 4097)
+		pos := 0
+		for {
+			n, err := r.Read(buf)
+			for i, b := range buf[:n] {
+				if b != pattern(pos+i) {
+					stop()
+					t.Fatalf("byte %d = %d, want %d", pos+i, b, pattern(pos+i))
+				}
+			}
+			pos += n
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				stop()
+				t.Fatalf("Read after %d bytes: %v", pos, err)
+			}
+		}
+		sent := stop()
+		if err := <-werr; err != nil {
+			t.Fatalf("writer: %v", err)
+		}
+		if pos == 0 {
+			t.Fatal("read nothing")
+		}
+		t.Logf("%d bytes intact through %d signals", pos, sent)
+	})
+}

@@ -1,0 +1,26 @@
+package netif
+
+// Internals for receive_linux_test.go (the checks of one netlink receive).
+
+var (
+	ErrMsgTrunc = errMsgTrunc
+	ErrSender   = errSender
+	RecvBufSize = recvBufSize
+)
+
+// ReceiveOn makes one rtnl.receive on fd (which it does not close) with an
+// empty buffer, as the first receive of a dump does.
+func ReceiveOn(fd int) ([]byte, error) {
+	c := &rtnl{fd: fd, buf: make([]byte, 0)}
+	return c.receive()
+}
+
+// RouteSocket opens a bound NETLINK_ROUTE socket as a dump does and
+// returns its descriptor, its port id and a function that closes it.
+func RouteSocket() (fd int, pid uint32, closeFn func(), err error) {
+	c, err := openRTNL()
+	if err != nil {
+		return -1, 0, nil, err
+	}
+	return c.fd, c.pid, c.close, nil
+}
