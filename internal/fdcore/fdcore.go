@@ -220,6 +220,9 @@ func (d *FD) SetNonblock(b bool) error {
 	return nil
 }
 
+// UserNonblock reports the user-visible mode without the closed check.
+func (d *FD) UserNonblock() bool { return d.nonblock.Load() }
+
 // WouldWait reports whether a call that got EAGAIN should wait in the poller
 // (true) or return EAGAIN to its caller (false).
 func (d *FD) WouldWait() bool { return d.pollable && !d.nonblock.Load() }
