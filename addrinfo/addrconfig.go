@@ -1,6 +1,7 @@
 package addrinfo
 
 import (
+	"errors"
 	"net/netip"
 
 	"github.com/posixkit/posixkit/netif"
@@ -22,12 +23,14 @@ type ifAddrInfo struct {
 }
 
 // loadIfInfo reads the interface addresses through netif (netlink on
-// Linux). If that fails the answer is "nothing seen", as glibc's when its
-// netlink request fails.
+// Linux). If that fails, both families count as seen, as in glibc's
+// __check_pf ("be pessimistic"), so AI_ADDRCONFIG filters nothing; a dump
+// interrupted by changing addresses still gives the list read so far.
 func loadIfInfo() *ifInfo {
 	info := &ifInfo{}
 	list, err := netif.IfAddrs()
-	if err != nil {
+	if err != nil && (!errors.Is(err, netif.ErrDumpInterrupted) || len(list) == 0) {
+		info.seen4, info.seen6 = true, true
 		return info
 	}
 	info.addrs = make(map[netip.Addr]ifAddrInfo, len(list))

@@ -62,6 +62,12 @@ multi		6000/tcp
 multi		6001/udp
 multi		6002/sctp
 bad		x/tcp
+hexsvc		0x50/tcp
+octsvc		010/tcp
+decsvc		81/tcp
+badoct		08/tcp
+hexnone		0x/tcp
+hexbig		0x1FFFF/tcp
 `
 
 func sp(s string) *string { return &s }
@@ -185,7 +191,8 @@ func gaiCases() []gaiCase {
 	}
 	services := []*string{nil, sp("80"), sp("http"), sp("www"), sp("exec"), sp("biff"), sp("comsat"), sp("65536"), sp(" 80"),
 		sp("+80"), sp("-1"), sp("4294967296"), sp("4294967295"), sp("0x50"), sp("nosuchsvc"), sp("wrap"), sp("sctponly"),
-		sp("dccponly"), sp("multi"), sp("bad"), sp("*"), sp("80 "), sp(" ")}
+		sp("dccponly"), sp("multi"), sp("bad"), sp("*"), sp("80 "), sp(" "),
+		sp("hexsvc"), sp("octsvc"), sp("decsvc"), sp("badoct"), sp("hexnone"), sp("hexbig")}
 	types := [][2]int{{0, 0}, {stream, 0}, {dgram, 0}, {raw, 0}, {seqp, 0}, {0, 17}, {stream, 17}, {0, 132},
 		{9, 0}, {0, 99}, {raw, 99}, {6, 0}, {dgram, 136}}
 	for _, s := range services {

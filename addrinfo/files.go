@@ -226,13 +226,24 @@ func parseServicesLine(line []byte) (servEntry, bool) {
 	if len(digits) == 0 {
 		return servEntry{}, false
 	}
+	// The number is read as strtoul(3) with base 0 reads it, as glibc's
+	// services parser does: 0x1F is hexadecimal, 017 octal; the whole field
+	// must be the number, and an overflow saturates.
+	base := uint64(10)
+	switch {
+	case len(digits) > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') && digitValue(digits[2]) < 16:
+		base, digits = 16, digits[2:]
+	case digits[0] == '0':
+		base = 8
+	}
 	var v uint64
 	for _, c := range digits {
-		if !isDigit(c) {
+		d := digitValue(c)
+		if d >= base {
 			return servEntry{}, false
 		}
-		if v <= (1<<64-1)/10 {
-			v = v*10 + uint64(c-'0')
+		if v <= (1<<64-1-d)/base {
+			v = v*base + d
 		} else {
 			v = 1<<64 - 1
 		}
@@ -245,6 +256,19 @@ func parseServicesLine(line []byte) (servEntry, bool) {
 		e.aliases = append(e.aliases, string(f))
 	}
 	return e, true
+}
+
+// digitValue is the value of c as a digit in bases up to 16, or 99.
+func digitValue(c byte) uint64 {
+	switch {
+	case '0' <= c && c <= '9':
+		return uint64(c - '0')
+	case 'a' <= c && c <= 'f':
+		return uint64(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return uint64(c-'A') + 10
+	}
+	return 99
 }
 
 // splitSpace splits b at runs of C white space.
