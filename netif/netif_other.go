@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"syscall"
 
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
@@ -39,7 +40,7 @@ func fromNetFlags(f net.Flags) Flags {
 func interfaces() ([]Interface, error) {
 	nifs, err := net.Interfaces()
 	if err != nil {
-		return nil, err
+		return nil, sysErr(err)
 	}
 	ifs := make([]Interface, 0, len(nifs))
 	for _, ni := range nifs {
@@ -52,7 +53,7 @@ func interfaces() ([]Interface, error) {
 		}
 		addrs, err := ni.Addrs()
 		if err != nil {
-			return nil, err
+			return nil, sysErr(err)
 		}
 		for _, a := range addrs {
 			ipn, ok := a.(*net.IPNet)
@@ -142,4 +143,14 @@ func lookupError(op, path string, errno unix.Errno, err error) error {
 		return &os.PathError{Op: op, Path: path, Err: errno}
 	}
 	return &os.PathError{Op: op, Path: path, Err: err}
+}
+
+// sysErr gives an error of package net the shape IfAddrs documents: an
+// *os.SyscallError named getifaddrs, wrapping the errno where there is one.
+func sysErr(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return os.NewSyscallError("getifaddrs", errno)
+	}
+	return os.NewSyscallError("getifaddrs", err)
 }
