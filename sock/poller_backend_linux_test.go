@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posixkit/posixkit/internal/sigstorm"
+
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
 )
@@ -21,7 +23,7 @@ func TestPollerBackendsSignalStorm(t *testing.T) {
 		}
 		const timeout = 200 * time.Millisecond
 		ready := make([]sock.Ready, 4)
-		stop := signalStorm(t)
+		stop := sigstorm.Thread(t)
 		start := time.Now()
 		n, err := p.Wait(ready, timeout)
 		elapsed := time.Since(start)

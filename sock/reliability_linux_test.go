@@ -16,7 +16,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -24,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/posixkit/posixkit/internal/sigstorm"
 
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/sock"
@@ -61,53 +62,6 @@ func relMaxFD(t testing.TB) int {
 		}
 	}
 	return top
-}
-
-// relStorm sends SIGURG and SIGUSR1 to every thread of the process (tgkill
-// over /proc/self/task), in a loop, until stop is called; stop returns the
-// number of signals sent. SIGUSR1 is relayed to a signal.Notify channel
-// meanwhile so that it cannot end the process.
-func relStorm(t testing.TB) (stop func() int) {
-	t.Helper()
-	usr1 := make(chan os.Signal, 16)
-	signal.Notify(usr1, unix.SIGUSR1)
-	pid := unix.Getpid()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	sent := 0
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			for len(usr1) > 0 {
-				<-usr1
-			}
-			tasks, _ := os.ReadDir("/proc/self/task")
-			for _, task := range tasks {
-				tid, err := strconv.Atoi(task.Name())
-				if err != nil {
-					continue
-				}
-				for _, sig := range []unix.Signal{unix.SIGURG, unix.SIGUSR1} {
-					if unix.Tgkill(pid, tid, sig) == nil {
-						sent++
-					}
-				}
-			}
-			time.Sleep(200 * time.Microsecond)
-		}
-	}()
-	return func() int {
-		close(done)
-		wg.Wait()
-		signal.Stop(usr1)
-		return sent
-	}
 }
 
 // relRunChild re-executes the test binary to run only test, with
@@ -193,7 +147,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 			accepted = s
 			done <- result{0, err}
 		}()
-		stop := relStorm(t)
+		stop := sigstorm.Process(t)
 		time.Sleep(storm)
 		sent := stop()
 		select {
@@ -219,7 +173,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 			n, err := s.Recv(buf, 0)
 			done <- result{n, err}
 		}()
-		stop := relStorm(t)
+		stop := sigstorm.Process(t)
 		time.Sleep(storm)
 		sent := stop()
 		select {
@@ -243,7 +197,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 			from = f
 			done <- result{n, err}
 		}()
-		stop := relStorm(t)
+		stop := sigstorm.Process(t)
 		time.Sleep(storm)
 		sent := stop()
 		select {
@@ -267,7 +221,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 		c, s := skTCP(t, sock.AF_INET, relLo)
 		pattern := func(pos int) byte { return byte(pos % 251) }
 		werr := make(chan error, 1)
-		stop := relStorm(t)
+		stop := sigstorm.Process(t)
 		go func() {
 			rng := rand.New(rand.NewPCG(1, 2))
 			chunk := make([]byte, 64<<10)
@@ -882,7 +836,7 @@ func TestPollerWaitStormThenReady(t *testing.T) {
 				t.Fatal(err)
 			}
 			ready := make([]sock.Ready, 4)
-			stop := relStorm(t)
+			stop := sigstorm.Process(t)
 			start := time.Now()
 			n, err := p.Wait(ready, timeout)
 			elapsed := time.Since(start)

@@ -5,12 +5,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/posixkit/posixkit/internal/sigstorm"
 
 	"github.com/posixkit/posixkit/fileio"
 	"golang.org/x/sys/unix"
@@ -24,52 +23,6 @@ func fdCount(t testing.TB) int {
 		t.Skipf("no /proc/self/fd: %v", err)
 	}
 	return len(ents)
-}
-
-// storm sends SIGURG and SIGUSR1 to every thread of the process (tgkill
-// over /proc/self/task) until stop is called, which returns the number of
-// signals sent. SIGUSR1 goes to a signal.Notify channel meanwhile.
-func storm(t testing.TB) (stop func() int) {
-	t.Helper()
-	usr1 := make(chan os.Signal, 16)
-	signal.Notify(usr1, unix.SIGUSR1)
-	pid := unix.Getpid()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	sent := 0
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			for len(usr1) > 0 {
-				<-usr1
-			}
-			tasks, _ := os.ReadDir("/proc/self/task")
-			for _, task := range tasks {
-				tid, err := strconv.Atoi(task.Name())
-				if err != nil {
-					continue
-				}
-				for _, sig := range []unix.Signal{unix.SIGURG, unix.SIGUSR1} {
-					if unix.Tgkill(pid, tid, sig) == nil {
-						sent++
-					}
-				}
-			}
-			time.Sleep(200 * time.Microsecond)
-		}
-	}()
-	return func() int {
-		close(done)
-		wg.Wait()
-		signal.Stop(usr1)
-		return sent
-	}
 }
 
 // pipe returns a close-on-exec pipe: the read end as a fileio.File, the
@@ -158,7 +111,7 @@ func TestSignalStormPipeRead(t *testing.T) {
 			n, err := r.Read(buf)
 			done <- result{n, err}
 		}()
-		stop := storm(t)
+		stop := sigstorm.Process(t)
 		time.Sleep(dur)
 		sent := stop()
 		select {
@@ -185,7 +138,7 @@ func TestSignalStormPipeRead(t *testing.T) {
 		defer w.Close()
 		pattern := func(pos int) byte { return byte(pos % 253) }
 		werr := make(chan error, 1)
-		stop := storm(t)
+		stop := sigstorm.Process(t)
 		go func() {
 			chunk := make([]byte, 50000)
 			pos := 0
