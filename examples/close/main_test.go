@@ -10,25 +10,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/posixkit/posixkit/examples/internal/extest"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/internal/leakcheck"
-	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
-
-// nextFD returns the number the kernel gives the next descriptor: the
-// lowest free one. The tests here do not run in parallel, so run's open
-// gets exactly that number.
-func nextFD(t *testing.T) int {
-	t.Helper()
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.Close(fd)
-	return fd
-}
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -42,7 +30,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, args := range [][]string{nil, {other}} {
 		t.Run(fmt.Sprint(args), func(t *testing.T) {
-			fd := nextFD(t)
+			fd := extest.NextFD(t)
 			var stdout bytes.Buffer
 			if err := run(context.Background(), args, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
@@ -52,7 +40,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
 			// close(2) really happened: the number is free again.
-			if got := nextFD(t); got != fd {
+			if got := extest.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 		})

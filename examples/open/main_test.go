@@ -10,25 +10,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/posixkit/posixkit/examples/internal/extest"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/internal/leakcheck"
 	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
-
-// nextFD returns the number the kernel gives the next descriptor: the
-// lowest free one. The tests here do not run in parallel, so run's open
-// gets exactly that number.
-func nextFD(t *testing.T) int {
-	t.Helper()
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.Close(fd)
-	return fd
-}
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -52,7 +41,7 @@ func TestRun(t *testing.T) {
 	defer unix.Umask(old)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fd := nextFD(t)
+			fd := extest.NextFD(t)
 			var stdout, stderr bytes.Buffer
 			if err := run(context.Background(), tt.args, nil, &stdout, &stderr); err != nil {
 				t.Fatalf("run: %v", err)
@@ -64,7 +53,7 @@ func TestRun(t *testing.T) {
 			if stderr.Len() != 0 {
 				t.Errorf("unexpected stderr %q", stderr.String())
 			}
-			if got := nextFD(t); got != fd {
+			if got := extest.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 			st, err := os.Stat(tt.file)

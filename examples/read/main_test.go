@@ -10,25 +10,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/posixkit/posixkit/examples/internal/extest"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/internal/leakcheck"
 	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
-
-// nextFD returns the number the kernel gives the next descriptor: the
-// lowest free one. The tests here do not run in parallel, so run's open
-// gets exactly that number.
-func nextFD(t *testing.T) int {
-	t.Helper()
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.Close(fd)
-	return fd
-}
 
 func TestRun(t *testing.T) {
 	tests := []struct {
@@ -49,7 +38,7 @@ func TestRun(t *testing.T) {
 			if err := os.WriteFile("foo.txt", []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fd := nextFD(t)
+			fd := extest.NextFD(t)
 			var stdout bytes.Buffer
 			if err := run(context.Background(), nil, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
@@ -58,7 +47,7 @@ func TestRun(t *testing.T) {
 			if diff := cmp.Diff(want, stdout.String()); diff != "" {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
-			if got := nextFD(t); got != fd {
+			if got := extest.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 		})
@@ -70,7 +59,7 @@ func TestRunPathArgument(t *testing.T) {
 	if err := os.WriteFile(path, []byte("from the argument"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fd := nextFD(t)
+	fd := extest.NextFD(t)
 	var stdout bytes.Buffer
 	if err := run(context.Background(), []string{path}, nil, &stdout, &bytes.Buffer{}); err != nil {
 		t.Fatalf("run: %v", err)

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // RunFunc is the signature of every example's run function.
@@ -191,4 +193,18 @@ func listFDs() []string {
 		out = append(out, n+"->"+target)
 	}
 	return out
+}
+
+// NextFD returns the number the kernel gives the next descriptor: the lowest
+// free one. A test that does not run in parallel can predict from it the
+// descriptor an example's open(2) gets, and check afterwards that the
+// example closed it (NextFD returns the same number again).
+func NextFD(t testing.TB) int {
+	t.Helper()
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd)
+	return fd
 }
