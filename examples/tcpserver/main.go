@@ -17,7 +17,9 @@
 //     one client can never stall the loop: a client that sends nothing is
 //     simply not ready, and replies a client does not read wait in a
 //     per-client output buffer, watched for writability. A client whose
-//     buffer grows past 64 KiB is dropped.
+//     buffer grows past 64 KiB is dropped, and so is a client that neither
+//     sends nor takes its replies for a minute (-idle): otherwise idle
+//     connections could hold every descriptor select can watch.
 //   - A client that vanishes (ECONNRESET, EPIPE) is dropped with a log line;
 //     one that half-closes still gets its pending replies, then is closed.
 //   - select(2) only handles descriptors below FD_SETSIZE. A client whose
@@ -83,6 +85,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	fs := flag.NewFlagSet("tcpserver", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", ":8080", "HOST:PORT to listen on; port 0 picks a free port")
+	idle := fs.Duration("idle", 60*time.Second, "drop a client that neither sends nor takes replies for this long")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usage)
@@ -116,6 +119,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		log:     log.New(stderr, "tcpserver: ", 0),
 		clients: make(map[int]*client),
 		buf:     make([]byte, 4096),
+		idle:    *idle,
 	}
 	// The reserve descriptor is given up when accept fails with EMFILE, so
 	// that the waiting client can be accepted and closed. Without it the
@@ -170,8 +174,9 @@ type client struct {
 	s       *sock.Socket
 	fd      int
 	peer    netip.AddrPort
-	out     []byte // upper-cased bytes the client has not taken yet
-	readEOF bool   // the client shut down its writing side
+	out     []byte    // upper-cased bytes the client has not taken yet
+	readEOF bool      // the client shut down its writing side
+	last    time.Time // last time the client sent or took bytes
 }
 
 type server struct {
@@ -179,6 +184,7 @@ type server struct {
 	log     *log.Logger
 	clients map[int]*client
 	buf     []byte
+	idle    time.Duration // -idle: how long a client may neither send nor take replies
 
 	reserve     *fileio.File // given up to accept-and-close a client on EMFILE
 	refusing    bool         // a refusal was logged and no accept has worked since
@@ -212,6 +218,12 @@ func (s *server) serve(ctx context.Context) error {
 		n, err := sock.Select(maxfd+1, &rset, &wset, nil, pollInterval)
 		if err != nil {
 			return err
+		}
+		now := time.Now()
+		for _, c := range s.clients {
+			if now.Sub(c.last) > s.idle {
+				s.drop(c, "idle for "+s.idle.String())
+			}
 		}
 		if n == 0 {
 			continue
@@ -269,7 +281,7 @@ func (s *server) accept() {
 		}
 		s.refusing = false
 		s.backoff = 0
-		s.clients[fd] = &client{s: cs, fd: fd, peer: peer}
+		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: time.Now()}
 	}
 }
 
@@ -319,6 +331,7 @@ func (s *server) read(c *client) {
 		s.drop(c, err.Error())
 		return
 	}
+	c.last = time.Now()
 	for _, b := range s.buf[:n] {
 		if 'a' <= b && b <= 'z' {
 			b -= 'a' - 'A'
@@ -338,6 +351,7 @@ func (s *server) flush(c *client) bool {
 		n, err := c.s.Send(c.out[sent:], 0)
 		if n > 0 {
 			sent += n
+			c.last = time.Now()
 		}
 		if errors.Is(err, unix.EAGAIN) {
 			break
