@@ -224,13 +224,24 @@ func (f *File) Write(p []byte) (int, error) {
 }
 
 func (f *File) writeCB(fd uintptr) bool {
-	op := &f.w
+	return f.loop(fd, &f.w, writeAt, io.ErrUnexpectedEOF)
+}
+
+// writeAt is write(2) with the signature of pread and pwrite, for loop.
+func writeAt(fd int, p []byte, _ int64) (int, error) { return unix.Write(fd, p) }
+
+// loop is the body of the callbacks that repeat their call until op.buf is
+// done (write, pread, pwrite): it advances op.n past each short transfer,
+// retries EINTR, waits in the poller on EAGAIN unless in nonblocking mode,
+// and ends with zero as the error when the call transfers nothing. call is
+// a top-level function, so passing it allocates nothing.
+func (f *File) loop(fd uintptr, op *ioOp, call func(fd int, p []byte, off int64) (int, error), zero error) bool {
 	for op.n < len(op.buf) {
-		n, err := unix.Write(int(fd), limit(op.buf[op.n:]))
+		n, err := call(int(fd), limit(op.buf[op.n:]), op.off+int64(op.n))
 		switch {
 		case err == nil:
 			if n == 0 {
-				op.err = io.ErrUnexpectedEOF
+				op.err = zero
 				return true
 			}
 			op.n += n
@@ -264,27 +275,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	return n, f.wrap("pread", err)
 }
 
-func (f *File) preadCB(fd uintptr) bool {
-	op := &f.pr
-	for op.n < len(op.buf) {
-		n, err := unix.Pread(int(fd), limit(op.buf[op.n:]), op.off+int64(op.n))
-		switch {
-		case err == nil:
-			if n == 0 {
-				op.err = io.EOF
-				return true
-			}
-			op.n += n
-		case err == unix.EINTR:
-		case err == unix.EAGAIN && f.fd.WouldWait():
-			return false
-		default:
-			op.err = err
-			return true
-		}
-	}
-	return true
-}
+func (f *File) preadCB(fd uintptr) bool { return f.loop(fd, &f.pr, unix.Pread, io.EOF) }
 
 // WriteAt writes all of p at offset off: pwrite(2), repeated after a short
 // write. It returns len(p) and nil, or the count written and the error that
@@ -306,25 +297,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 }
 
 func (f *File) pwriteCB(fd uintptr) bool {
-	op := &f.pw
-	for op.n < len(op.buf) {
-		n, err := unix.Pwrite(int(fd), limit(op.buf[op.n:]), op.off+int64(op.n))
-		switch {
-		case err == nil:
-			if n == 0 {
-				op.err = io.ErrUnexpectedEOF
-				return true
-			}
-			op.n += n
-		case err == unix.EINTR:
-		case err == unix.EAGAIN && f.fd.WouldWait():
-			return false
-		default:
-			op.err = err
-			return true
-		}
-	}
-	return true
+	return f.loop(fd, &f.pw, unix.Pwrite, io.ErrUnexpectedEOF)
 }
 
 // do is the one path of Read, Write, ReadAt and WriteAt to the kernel: it
