@@ -131,22 +131,7 @@ func TestCancel(t *testing.T) {
 	quit := make(chan struct{})
 	host, port, stop := echoServer(t, func(c net.Conn) { <-quit })
 	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	stderr := extest.NewOutput()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{host, port}, pr, io.Discard, stderr) }()
-	if !stderr.WaitFor("connected", 10*time.Second) {
-		t.Fatalf("not connected; stderr %q", stderr)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after cancel = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
+	extest.CheckCancel(t, run, []string{host, port}, pr, "connected")
 	pw.Close()
 	close(quit)
 	stop()

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/examples/internal/extest"
@@ -151,22 +150,7 @@ func TestCancel(t *testing.T) {
 	addr, stop := echoServer(t, nil)
 	host, port, _ := net.SplitHostPort(addr)
 	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	stderr := extest.NewOutput()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{host, port}, pr, io.Discard, stderr) }()
-	if !stderr.WaitFor("sending to", 10*time.Second) {
-		t.Fatalf("did not start; stderr %q", stderr)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after cancel = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
+	extest.CheckCancel(t, run, []string{host, port}, pr, "sending to")
 	pw.Close()
 	stop()
 	extest.CheckReleased(t, before)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -70,32 +69,9 @@ func ptr(s string) *string { return &s }
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no-such-dir", "foo.txt")
-	tests := []struct {
-		name    string
-		args    []string
-		wantErr error
-		wantMsg string
-	}{
-		{"missing directory", []string{missing}, fs.ErrNotExist, "open " + missing + ": no such file or directory"},
-		{"a directory", []string{dir}, unix.EISDIR, "open " + dir + ": is a directory"},
-		{"too many arguments", []string{"a", "b"}, nil, "usage: write [path] (default foo.txt), got 2 arguments"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout bytes.Buffer
-			err := run(context.Background(), tt.args, nil, &stdout, &bytes.Buffer{})
-			if err == nil {
-				t.Fatalf("run succeeded, printing %q", stdout.String())
-			}
-			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-				t.Errorf("error %v, want one wrapping %v", err, tt.wantErr)
-			}
-			if diff := cmp.Diff(tt.wantMsg, err.Error()); diff != "" {
-				t.Errorf("unexpected error message (-want +got):\n%s", diff)
-			}
-			if stdout.Len() != 0 {
-				t.Errorf("unexpected output %q", stdout.String())
-			}
-		})
-	}
+	extest.CheckRunErrors(t, run, []extest.RunErrorCase{
+		{Name: "missing directory", Args: []string{missing}, WantErr: fs.ErrNotExist, WantMsg: "open " + missing + ": no such file or directory"},
+		{Name: "a directory", Args: []string{dir}, WantErr: unix.EISDIR, WantMsg: "open " + dir + ": is a directory"},
+		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: "usage: write [path] (default foo.txt), got 2 arguments"},
+	})
 }

@@ -7,6 +7,7 @@ package extest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 )
 
@@ -207,4 +209,60 @@ func NextFD(t testing.TB) int {
 	}
 	unix.Close(fd)
 	return fd
+}
+
+// RunErrorCase is one way to make an example's run fail: its arguments, the
+// error the result must wrap (nil: any) and the exact message.
+type RunErrorCase struct {
+	Name    string
+	Args    []string
+	WantErr error
+	WantMsg string
+}
+
+// CheckRunErrors runs run once per case and checks that it fails with the
+// case's error and message and prints nothing on stdout.
+func CheckRunErrors(t *testing.T, run RunFunc, cases []RunErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			err := run(context.Background(), tc.Args, nil, &stdout, &bytes.Buffer{})
+			if err == nil {
+				t.Fatalf("run succeeded, printing %q", stdout.String())
+			}
+			if tc.WantErr != nil && !errors.Is(err, tc.WantErr) {
+				t.Errorf("error %v, want one wrapping %v", err, tc.WantErr)
+			}
+			if diff := cmp.Diff(tc.WantMsg, err.Error()); diff != "" {
+				t.Errorf("unexpected error message (-want +got):\n%s", diff)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("unexpected output %q", stdout.String())
+			}
+		})
+	}
+}
+
+// CheckCancel runs run with stdin until ready appears on its stderr, then
+// cancels its context and checks that run returns nil within 10 s.
+func CheckCancel(t *testing.T, run RunFunc, args []string, stdin io.Reader, ready string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := NewOutput()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, stdin, io.Discard, stderr) }()
+	if !stderr.WaitFor(ready, 10*time.Second) {
+		t.Fatalf("%q never appeared; stderr %q", ready, stderr)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after cancel = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
 }
