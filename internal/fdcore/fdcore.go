@@ -63,7 +63,7 @@ func newFD(fd int, name string, userNonblock bool, closedErr error, opened bool)
 	if err := IgnoringEINTR(func() error { return unix.Fstat(fd, &st) }); err != nil {
 		return nil, err
 	}
-	fl, err := fcntl(fd, unix.F_GETFL, 0)
+	fl, err := Fcntl(fd, unix.F_GETFL, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (d *FD) Close() error {
 	dup := -1
 	if d.restoreBlocking {
 		_ = d.rc.Control(func(fd uintptr) {
-			if n, err := fcntl(int(fd), unix.F_DUPFD_CLOEXEC, 0); err == nil {
+			if n, err := Fcntl(int(fd), unix.F_DUPFD_CLOEXEC, 0); err == nil {
 				dup = n
 			}
 		})
@@ -233,7 +233,7 @@ func (d *FD) Flags() (int, error) {
 	var fl int
 	err := d.Control(func(fd int) error {
 		var err error
-		fl, err = fcntl(fd, unix.F_GETFL, 0)
+		fl, err = Fcntl(fd, unix.F_GETFL, 0)
 		return err
 	})
 	if err != nil {
@@ -302,7 +302,8 @@ func IgnoringEINTR(f func() error) error {
 	}
 }
 
-func fcntl(fd, cmd, arg int) (int, error) {
+// Fcntl is fcntl(2) with an int argument, retried on EINTR.
+func Fcntl(fd, cmd, arg int) (int, error) {
 	for {
 		v, err := unix.FcntlInt(uintptr(fd), cmd, arg)
 		if err != unix.EINTR {
@@ -310,6 +311,3 @@ func fcntl(fd, cmd, arg int) (int, error) {
 		}
 	}
 }
-
-// Fcntl is fcntl(2) with an int argument, retried on EINTR.
-func Fcntl(fd, cmd, arg int) (int, error) { return fcntl(fd, cmd, arg) }
