@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
@@ -168,6 +169,21 @@ func BenchmarkPingPong(b *testing.B) {
 
 // BenchmarkDataReady: send then receive in one goroutine, the data always
 // ready, against the raw calls on the same kind of descriptor.
+
+// joinPoller makes the sockets join the runtime poller, as a first wait
+// would: a far deadline, then none.
+func joinPoller(b *testing.B, ss ...*sock.Socket) {
+	b.Helper()
+	for _, s := range ss {
+		if err := s.SetDeadline(time.Now().Add(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.SetDeadline(time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkDataReady(b *testing.B) {
 	msg, buf := []byte{'x'}, make([]byte, 1)
 	b.Run("sock/Send+Recv", func(b *testing.B) {
@@ -192,6 +208,38 @@ func BenchmarkDataReady(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, err := y.Read(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The same two calls once the sockets have joined the runtime poller
+	// (a deadline makes them join, as a first wait does): the kernel then
+	// runs the poller's wake-up callback on every send and receive, which
+	// the raw calls on the same descriptors pay too.
+	b.Run("sock-joined/Send+Recv", func(b *testing.B) {
+		x, y := skPair(b, sock.SOCK_STREAM)
+		joinPoller(b, x, y)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if _, err := x.Send(msg, 0); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := y.Recv(buf, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-joined/write+read", func(b *testing.B) {
+		x, y := skPair(b, sock.SOCK_STREAM)
+		joinPoller(b, x, y)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if _, err := unix.Write(x.Fd(), msg); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := unix.Read(y.Fd(), buf); err != nil {
 				b.Fatal(err)
 			}
 		}

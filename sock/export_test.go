@@ -16,3 +16,7 @@ func SockaddrRoundTrip(ap netip.AddrPort, family Family, needPort bool) (netip.A
 	}
 	return decodeAddr(&rsa, n), n, nil
 }
+
+// Joined reports whether s has joined the Go runtime's poller (it does
+// when a call first has to wait, or a deadline is set).
+func Joined(s *Socket) bool { return s.fd.Joined() }

@@ -24,7 +24,11 @@ var ErrTruncated = errors.New("message truncated")
 // Socket is an open socket descriptor. It waits in the runtime network
 // poller: a call that must wait (Accept, Connect, Recv, RecvFrom, Send into
 // a full buffer) parks its goroutine, not an OS thread, unless
-// [Socket.SetNonblock] asked for EAGAIN instead. Its methods are safe for
+// [Socket.SetNonblock] asked for EAGAIN instead. The socket joins that
+// poller only when a call first has to wait (or a deadline is set): one
+// driven in nonblocking mode by the caller's own select, poll or Poller
+// loop never does, which spares the kernel a wake-up callback on every
+// packet (see the README's Performance section). Its methods are safe for
 // concurrent use; calls reading from it are serialised with each other, and
 // so are calls writing to it.
 //
@@ -116,7 +120,8 @@ var (
 // New creates a socket: socket(2) with SOCK_CLOEXEC and SOCK_NONBLOCK
 // (Darwin, which has neither flag, sets FD_CLOEXEC and O_NONBLOCK at once
 // under syscall.ForkLock, and SO_NOSIGPIPE). The descriptor is nonblocking
-// in the kernel and waits in the runtime poller; [Socket.Nonblock] reports
+// in the kernel and waits in the runtime poller (joined at the first wait);
+// [Socket.Nonblock] reports
 // false until [Socket.SetNonblock] is called, or unless typ has the
 // SOCK_NONBLOCK bit (Linux, FreeBSD), which sets that mode from the start.
 func New(family Family, typ Type, proto Protocol) (*Socket, error) {
@@ -167,7 +172,7 @@ func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error)
 		return nil, err
 	}
 	typ, nonblock := typeFlags(typ)
-	d, err := fdcore.New(fd, "socket", nonblock, net.ErrClosed)
+	d, err := fdcore.NewLazy(fd, "socket", nonblock, net.ErrClosed)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +328,7 @@ func (s *Socket) doCtl(fd uintptr) {
 // control runs the control operation set up in s.ctl; s.cmu is held. It
 // returns the operation's error, or the closed error.
 func (s *Socket) control() error {
-	if err := s.fd.RawConn().Control(s.ctlFn); err != nil {
+	if err := s.fd.RawControl(s.ctlFn); err != nil {
 		if s.fd.Closed() {
 			return net.ErrClosed
 		}
