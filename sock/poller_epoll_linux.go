@@ -2,6 +2,7 @@ package sock
 
 import (
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -68,11 +69,17 @@ func (q *queuePoller) ctl(fd int, old, ev Events) error {
 // or an error counts as both readable and writable (the next read or write
 // returns at once), so that a level-triggered hang-up cannot make a Wait
 // spin on a descriptor watched only for the other event.
+//
+// The call is a raw system call, which does not tell the Go scheduler
+// that the thread may block: with a zero timeout it never does, and its
+// work is bounded by max (at most queueBatch) entries, as the runtime's
+// own poller does for its zero-timeout epoll_wait.
 func (q *queuePoller) collect(fd, max int) (int, unix.Errno) {
-	n, err := unix.EpollWait(fd, q.events[:max], 0)
-	if err != nil {
-		return 0, err.(unix.Errno)
+	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(fd), uintptr(unsafe.Pointer(&q.events[0])), uintptr(max), 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
 	}
+	n := int(r)
 	for i, e := range q.events[:n] {
 		var ev Events
 		if e.Events&(unix.EPOLLIN|unix.EPOLLPRI|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/posixkit/posixkit/internal/fdcore"
@@ -35,9 +36,12 @@ const queueStaleRounds = 8
 // queue descriptor, which wakes the parked Wait with the closed error.
 type queuePoller struct {
 	mu       sync.Mutex
-	closed   bool
-	waiting  bool
-	interest map[int]Events // watched descriptors, under mu
+	closed   atomic.Bool    // set under mu
+	waiting  atomic.Bool    // a Wait is in progress
+	// interest[fd] is the events fd is watched for, 0 if none. Add,
+	// Modify and Remove write it under mu (replacing the slice when it
+	// must grow); Wait reads it without the lock.
+	interest atomic.Pointer[[]atomic.Uint32]
 	qfd      int            // the epoll or kqueue descriptor
 	fd       *fdcore.FD
 
@@ -71,18 +75,42 @@ func newQueuePoller(b Backend) (*queuePoller, error) {
 		fd.Close()
 		return nil, fmt.Errorf("the %v descriptor cannot join the Go runtime poller: %w", b, unix.ENOSYS)
 	}
-	q := &queuePoller{interest: make(map[int]Events), qfd: qfd, fd: fd}
+	q := &queuePoller{qfd: qfd, fd: fd}
+	q.interest.Store(new([]atomic.Uint32))
 	q.collectFn = q.collectCB
 	return q, nil
 }
 
 func (q *queuePoller) backend() Backend { return queueBackend }
 
-func (q *queuePoller) isWaiting() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.waiting
+// watched returns the events fd is watched for (0: not watched).
+func (q *queuePoller) watched(fd int) Events {
+	t := *q.interest.Load()
+	if fd < 0 || fd >= len(t) {
+		return 0
+	}
+	return Events(t[fd].Load())
 }
+
+// setLocked records fd's events (0: not watched), growing the table by
+// copying it when fd is beyond it. Called with q.mu held.
+func (q *queuePoller) setLocked(fd int, ev Events) {
+	t := *q.interest.Load()
+	if fd >= len(t) {
+		if ev == 0 {
+			return
+		}
+		grown := make([]atomic.Uint32, max(fd+1, 2*len(t), 64))
+		for i := range t {
+			grown[i].Store(t[i].Load())
+		}
+		t = grown
+		q.interest.Store(&t)
+	}
+	t[fd].Store(uint32(ev))
+}
+
+func (q *queuePoller) isWaiting() bool { return q.waiting.Load() }
 
 func (q *queuePoller) add(fd int, ev Events) error {
 	if err := pollerCheckAny("add", fd, ev); err != nil {
@@ -90,18 +118,21 @@ func (q *queuePoller) add(fd int, ev Events) error {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	switch _, ok := q.interest[fd]; {
-	case q.closed:
+	switch ok := q.watched(fd) != 0; {
+	case q.closed.Load():
 		return pollerClosed("add")
 	case fd == q.qfd:
 		return pollerErr("add", fd, fmt.Errorf("the poller's own %v descriptor: %w", queueBackend, unix.EINVAL))
 	case ok:
 		return pollerErr("add", fd, fmt.Errorf("already added: %w", unix.EEXIST))
 	}
+	// The table first: a Wait collecting at this moment must find fd
+	// watched for what the kernel reports once epoll_ctl returns.
+	q.setLocked(fd, ev)
 	if err := q.ctl(fd, 0, ev); err != nil {
+		q.setLocked(fd, 0)
 		return pollerErr("add", fd, err)
 	}
-	q.interest[fd] = ev
 	return nil
 }
 
@@ -111,17 +142,18 @@ func (q *queuePoller) modify(fd int, ev Events) error {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
+	if q.closed.Load() {
 		return pollerClosed("modify")
 	}
-	old, ok := q.interest[fd]
-	if !ok {
+	old := q.watched(fd)
+	if old == 0 {
 		return pollerErr("modify", fd, fmt.Errorf("not added: %w", unix.ENOENT))
 	}
+	q.setLocked(fd, ev) // first, as in add
 	if err := q.ctl(fd, old, ev); err != nil {
+		q.setLocked(fd, old)
 		return pollerErr("modify", fd, err)
 	}
-	q.interest[fd] = ev
 	return nil
 }
 
@@ -133,14 +165,14 @@ func (q *queuePoller) remove(fd int) error {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
+	if q.closed.Load() {
 		return pollerClosed("remove")
 	}
-	old, ok := q.interest[fd]
-	if !ok {
+	old := q.watched(fd)
+	if old == 0 {
 		return pollerErr("remove", fd, fmt.Errorf("not added: %w", unix.ENOENT))
 	}
-	delete(q.interest, fd)
+	q.setLocked(fd, 0)
 	if err := q.ctl(fd, old, 0); err != nil && !errors.Is(err, unix.EBADF) && !errors.Is(err, unix.ENOENT) {
 		return pollerErr("remove", fd, err)
 	}
@@ -167,9 +199,7 @@ func (q *queuePoller) collectCB(fd uintptr) bool {
 			return true
 		}
 		if n > 0 {
-			q.mu.Lock()
-			q.nready = q.reportLocked(q.ready)
-			q.mu.Unlock()
+			q.nready = q.report(q.ready)
 			if q.nready == 0 && n == q.max && q.block && round < queueStaleRounds {
 				continue // the kernel may hold more: look again
 			}
@@ -182,17 +212,13 @@ func (q *queuePoller) wait(ready []Ready, timeout time.Duration) (n int, err err
 	if err := pollerWaitCheck(ready); err != nil {
 		return 0, err
 	}
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
-		return 0, pollerClosed("wait")
-	}
-	if q.waiting {
-		q.mu.Unlock()
+	if !q.waiting.CompareAndSwap(false, true) {
 		return 0, pollerBusy()
 	}
-	q.waiting = true
-	q.mu.Unlock()
+	if q.closed.Load() {
+		q.waiting.Store(false)
+		return 0, pollerClosed("wait")
+	}
 
 	// Only this Wait touches the operation state and the deadline.
 	q.max = min(len(ready), queueBatch)
@@ -210,34 +236,32 @@ func (q *queuePoller) wait(ready []Ready, timeout time.Duration) (n int, err err
 	if rerr == nil { // else the queue is closed
 		rerr = q.fd.Read(q.collectFn)
 	}
-	q.mu.Lock()
 	switch {
-	case q.closed || errors.Is(rerr, net.ErrClosed) || errors.Is(rerr, os.ErrClosed):
+	case rerr == nil && q.errno == 0:
+		n = q.nready
+	case q.closed.Load() || errors.Is(rerr, net.ErrClosed) || errors.Is(rerr, os.ErrClosed):
 		err = pollerClosed("wait")
 	case rerr == os.ErrDeadlineExceeded:
 		// Timed out with nothing ready.
 	case rerr != nil:
 		err = fmt.Errorf("sock: poller wait: %w", rerr)
-	case q.errno != 0:
-		err = os.NewSyscallError(queueWaitName, q.errno)
 	default:
-		n = q.nready
+		err = os.NewSyscallError(queueWaitName, q.errno)
 	}
 	q.ready = nil
-	q.waiting = false
-	q.mu.Unlock()
+	q.waiting.Store(false)
 	return n, err
 }
 
-// reportLocked fills ready with the collected events, limited to the
+// report fills ready with the collected events, limited to the
 // events each descriptor is still watched for (a descriptor removed while
 // the Wait collected is dropped). The kernel's ready list is a queue from
 // which a reported level-triggered descriptor goes to the back, so with
 // fewer slots than ready descriptors every one is reported in turn.
-func (q *queuePoller) reportLocked(ready []Ready) int {
+func (q *queuePoller) report(ready []Ready) int {
 	n := 0
 	for _, g := range q.got[:q.n] {
-		ev := g.Events & q.interest[g.Fd]
+		ev := g.Events & q.watched(g.Fd)
 		if ev == 0 {
 			continue
 		}
@@ -265,11 +289,11 @@ func (q *queuePoller) reportLocked(ready []Ready) int {
 // returns the closed error, and the close(2) happens once it has left.
 func (q *queuePoller) close() error {
 	q.mu.Lock()
-	if q.closed {
+	if q.closed.Load() {
 		q.mu.Unlock()
 		return pollerClosed("close")
 	}
-	q.closed = true
+	q.closed.Store(true)
 	q.mu.Unlock()
 	if err := q.fd.Close(); err != nil {
 		return fmt.Errorf("sock: poller close: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -731,4 +732,39 @@ func filterFd(r []sock.Ready, fd int) []sock.Ready {
 		}
 	}
 	return out
+}
+
+// TestPollerModifyRacesWait: a Modify that makes a watched descriptor
+// ready, made while a Wait collects, is never lost: the Wait reports it
+// (the interest it filters with is updated before the kernel's), over many
+// rounds with no sleep between the two.
+func TestPollerModifyRacesWait(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+		p := newPollerOf(t, bk)
+		a, _ := selectSocketpair(t) // writable, never readable
+		if err := p.Add(a, sock.Readable); err != nil {
+			t.Fatal(err)
+		}
+		ready := make([]sock.Ready, 4)
+		for i := range 2000 {
+			ch := make(chan waitResult, 1)
+			go func() {
+				n, err := p.Wait(ready, 5*time.Second)
+				ch <- waitResult{ready[:n], err}
+			}()
+			if i%2 == 1 {
+				runtime.Gosched()
+			}
+			if err := p.Modify(a, sock.Readable|sock.Writable); err != nil {
+				t.Fatal(err)
+			}
+			res := <-ch
+			if res.err != nil || len(res.ready) != 1 || res.ready[0] != (sock.Ready{Fd: a, Events: sock.Writable}) {
+				t.Fatalf("round %d: Wait = %v, %v; want [{%d Writable}]", i, res.ready, res.err, a)
+			}
+			if err := p.Modify(a, sock.Readable); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
