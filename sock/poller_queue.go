@@ -35,14 +35,14 @@ const queueStaleRounds = 8
 // kernel itself when a newly watched descriptor is ready; Close closes the
 // queue descriptor, which wakes the parked Wait with the closed error.
 type queuePoller struct {
-	mu       sync.Mutex
-	closed   atomic.Bool    // set under mu
-	waiting  atomic.Bool    // a Wait is in progress
+	mu      sync.Mutex
+	closed  atomic.Bool // set under mu
+	waiting atomic.Bool // a Wait is in progress
 	// interest[fd] is the events fd is watched for, 0 if none. Add,
 	// Modify and Remove write it under mu (replacing the slice when it
 	// must grow); Wait reads it without the lock.
 	interest atomic.Pointer[[]atomic.Uint32]
-	qfd      int            // the epoll or kqueue descriptor
+	qfd      int // the epoll or kqueue descriptor
 	fd       *fdcore.FD
 
 	// Operation state of the Wait in progress, used by collectFn.
