@@ -244,6 +244,33 @@ func BenchmarkDataReady(b *testing.B) {
 			}
 		}
 	})
+	b.Run("net/Write+Read", func(b *testing.B) {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var conns [2]net.Conn
+		for i, fd := range fds {
+			f := os.NewFile(uintptr(fd), "socketpair")
+			conns[i], err = net.FileConn(f)
+			f.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		defer conns[0].Close()
+		defer conns[1].Close()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if _, err := conns[0].Write(msg); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := conns[1].Read(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("raw/sendto+recvfrom", func(b *testing.B) {
 		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 		if err != nil {
