@@ -55,11 +55,15 @@ type Ready struct {
 //   - Cost of a Wait: select's grows with the highest descriptor watched,
 //     poll's with the number watched; epoll's and kqueue's with the number
 //     ready only (measured: the same with 1 or 1,000 idle descriptors).
-//   - Sleeping: a select or poll Wait blocks its OS thread while it
+//   - Sleeping: a Wait that finds nothing ready parks only its goroutine:
+//     a descriptor waits in the Go runtime's poller, and when it becomes
+//     readable the Wait looks again with a zero timeout. epoll and kqueue
+//     sleep on their queue descriptor. select and poll, on Linux, sleep on
+//     a private epoll descriptor that mirrors the watched set (and the
+//     wake-up eventfd) but whose events are never collected: the answer
+//     is still select's or poll's, the sleep is the runtime's. On Darwin
+//     and the BSDs a select or poll Wait blocks its OS thread while it
 //     sleeps (the Go runtime runs the other goroutines on other threads).
-//     An epoll or kqueue Wait parks only its goroutine: the queue
-//     descriptor waits in the Go runtime's poller, and the events are then
-//     collected with a zero timeout.
 //   - Fairness: when more descriptors are ready than ready has room for,
 //     every one is reported in turn (select in descriptor order, poll in
 //     the order of Add, epoll and kqueue in the kernel's ready-queue order).
@@ -70,12 +74,13 @@ type Ready struct {
 // Add, Modify, Remove and Close may be called from any goroutine, also
 // while another goroutine is blocked in Wait, and the Wait goes on with the
 // new set of descriptors, or returns the closed error after Close. select
-// and poll are woken for this through an eventfd on Linux, a nonblocking
-// close-on-exec self-pipe elsewhere (drained inside Wait and never
-// reported); epoll and kqueue need no wake-up descriptor: the kernel's
-// interest list changes at once, and Close closes the queue descriptor,
-// which wakes the parked Wait. Only one Wait may run at a time: a second,
-// concurrent Wait returns an error wrapping [unix.EBUSY].
+// and poll are woken for this through an eventfd on Linux (which their
+// sleep descriptor watches), a nonblocking close-on-exec self-pipe
+// elsewhere (drained inside Wait and never reported); epoll and kqueue
+// need no wake-up descriptor: the kernel's interest list changes at once.
+// Close closes the descriptor a Wait is parked on, which wakes it. Only
+// one Wait may run at a time: a second, concurrent Wait returns an error
+// wrapping [unix.EBUSY].
 //
 // Remove a descriptor before closing it. If a watched descriptor is closed
 // behind the Poller's back, select and poll report it as ready for the
@@ -86,9 +91,15 @@ type Ready struct {
 // as their kernels do when the last reference to the file is closed: Wait
 // no longer reports it (an epoll registration lives on while another
 // descriptor, such as a dup in this or a child process, refers to the same
-// file). With every backend, Remove of such a descriptor succeeds. (If the
-// number has been reused by a newer descriptor, the Poller may watch the
-// new one: the kernel cannot tell them apart. Remove first.)
+// file). With every backend, Remove of such a descriptor succeeds. A Wait
+// already sleeping is not woken by the close: a closed descriptor has no
+// event to give (on Linux the kernel drops its registration in the epoll
+// descriptor the Wait sleeps on with the file's last reference; a select
+// or poll blocked elsewhere holds the file). select and poll report it
+// when the Wait next looks, after another event or an Add, Modify or
+// Remove, or else at the next Wait. (If the number has been reused by a
+// newer descriptor, the Poller may watch the new one: the kernel cannot
+// tell them apart. Remove first.)
 type Poller struct {
 	made    bool       // by NewPoller: a zero Poller has no wake-up descriptor
 	impl    pollerImpl // the backend other than select, or nil for select
@@ -105,12 +116,14 @@ type Poller struct {
 	wakeW   int // write end (the same descriptor on Linux)
 	wbuf    [8]byte
 	rbuf    [64]byte
-	sr, sw  FDSet // the sets handed to select(2) by the Wait in progress
+	sr, sw  FDSet   // the sets handed to select(2) by the Wait in progress
+	sleep   sleeper // Linux: the epoll descriptor a Wait sleeps on; elsewhere empty
 }
 
-// NewPoller returns an empty select-based Poller. It owns one wake-up
-// descriptor (two on systems without eventfd), created close-on-exec and
-// nonblocking, and released by [Poller.Close].
+// NewPoller returns an empty select-based Poller. It owns, on Linux, an
+// eventfd(2) to wake its Wait and an epoll descriptor (epoll_create1(2))
+// for its Wait to sleep on; elsewhere a self-pipe. They are created
+// close-on-exec and nonblocking, and released by [Poller.Close].
 func NewPoller() (*Poller, error) {
 	r, w, err := pollerWakeFDs()
 	if err != nil {
@@ -121,6 +134,10 @@ func NewPoller() (*Poller, error) {
 	if r >= FD_SETSIZE {
 		_ = p.closeWake()
 		return nil, fmt.Errorf("sock: NewPoller: wake-up descriptor %d is not below FD_SETSIZE (%d): %w", r, FD_SETSIZE, unix.EMFILE)
+	}
+	if err := p.openSleep(); err != nil {
+		_ = p.closeWake()
+		return nil, fmt.Errorf("sock: NewPoller: %w", err)
 	}
 	return p, nil
 }
@@ -183,7 +200,11 @@ func (p *Poller) setLocked(fd int, ev Events) {
 // Add starts watching fd for the events ev (Readable, Writable or both):
 // epoll_ctl(2) EPOLL_CTL_ADD or kevent(2) EV_ADD with those backends, a
 // change of the sets or array passed to the next select(2) or poll(2)
-// otherwise. It returns an error wrapping [unix.EINVAL] for a negative
+// otherwise; on Linux select and poll also mirror fd into the epoll
+// descriptor their Wait sleeps on (EPOLL_CTL_ADD) and return its errors,
+// such as ENOSPC past fs.epoll.max_user_watches, except for a regular file
+// or directory, which epoll refuses and they report always ready: it is
+// not mirrored. It returns an error wrapping [unix.EINVAL] for a negative
 // descriptor (for select: one outside [0, FD_SETSIZE)) or an empty or
 // unknown ev, [unix.EBADF] for a descriptor
 // that is not open (checked with fcntl F_GETFD), [unix.EEXIST] if fd is
@@ -209,8 +230,13 @@ func (p *Poller) Add(fd int, ev Events) error {
 		return pollerClosed("add")
 	case fd == p.wakeR || fd == p.wakeW:
 		return pollerErr("add", fd, fmt.Errorf("the poller's own wake-up descriptor: %w", unix.EINVAL))
+	case p.sleep.owns(fd):
+		return pollerErr("add", fd, fmt.Errorf("the poller's own sleep descriptor: %w", unix.EINVAL))
 	case p.registeredLocked(fd):
 		return pollerErr("add", fd, fmt.Errorf("already added: %w", unix.EEXIST))
+	}
+	if err := p.sleep.add(fd, ev); err != nil {
+		return pollerErr("add", fd, err)
 	}
 	p.setLocked(fd, ev)
 	p.wakeLocked()
@@ -238,6 +264,9 @@ func (p *Poller) Modify(fd int, ev Events) error {
 		return pollerClosed("modify")
 	case !p.registeredLocked(fd):
 		return pollerErr("modify", fd, fmt.Errorf("not added: %w", unix.ENOENT))
+	}
+	if err := p.sleep.modify(fd, ev); err != nil {
+		return pollerErr("modify", fd, err)
 	}
 	p.setLocked(fd, ev)
 	p.wakeLocked()
@@ -267,6 +296,7 @@ func (p *Poller) Remove(fd int) error {
 	case !p.registeredLocked(fd):
 		return pollerErr("remove", fd, fmt.Errorf("not added: %w", unix.ENOENT))
 	}
+	p.sleep.remove(fd)
 	p.setLocked(fd, 0)
 	p.wakeLocked()
 	return nil
@@ -276,9 +306,12 @@ func (p *Poller) Remove(fd int) error {
 // with the ready descriptors and their events, and returns how many it
 // filled (ready[:n]; the rest is left as it was): select(2) over the
 // watched sets, poll(2) over the watched array, or epoll_wait(2) or
-// kevent(2) with a zero timeout once the queue descriptor is readable
-// (the goroutine parks in the Go runtime's poller until then, and a
-// timeout is a read deadline on the queue descriptor). It reports at
+// kevent(2), with a zero timeout; when nothing is ready, the goroutine
+// parks in the Go runtime's poller until the queue descriptor (for select
+// and poll, the epoll descriptor that mirrors their set) is readable, then
+// looks again, and a timeout is a read deadline on that descriptor. On
+// Darwin and the BSDs select and poll sleep in the system call itself,
+// with the timeout. It reports at
 // most len(ready) descriptors; when more are ready, the next Wait goes on
 // with the others (see the Poller's fairness), so that in turn every ready
 // descriptor is reported and none starves. A negative timeout
@@ -317,6 +350,23 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 		return 0, fmt.Errorf("sock: poller wait: another Wait is in progress: %w", unix.EBUSY)
 	}
 	p.waiting = true
+	if timeout == 0 {
+		n, _, err = p.selectLocked(ready, 0, time.Time{})
+	} else {
+		n, err = p.sleepWait(ready, timeout, deadline)
+	}
+	p.waiting = false
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	return n, err
+}
+
+// selectLocked is one select(2) over copies of the watched sets and the
+// wake-up descriptor, with timeout (0 polls) and deadline as selectUntil
+// takes them, reported into ready. woke reports that the wake-up
+// descriptor was ready and has been drained. Called with p.mu held, which
+// it releases during the system call.
+func (p *Poller) selectLocked(ready []Ready, timeout time.Duration, deadline time.Time) (n int, woke bool, err error) {
 	wordBits := fdsetWordBits(p.rset.s.Bits[:])
 	for {
 		// Copy the interest sets into the scratch sets this Wait owns and
@@ -335,34 +385,25 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 		_, errno := selectUntil(nfd, &p.sr, w, nil, timeout, deadline)
 		p.mu.Lock()
 		if p.closed {
-			err = pollerClosed("wait")
-			break
+			return 0, false, pollerClosed("wait")
 		}
 		if errno == unix.EBADF {
 			// A watched descriptor was closed: report the ones still
 			// watched, or select again if they were removed meanwhile.
 			if n = p.reportLocked(ready, true, 0, false); n > 0 {
-				break
+				return n, false, nil
 			}
 			continue
 		}
 		if errno != 0 {
-			err = os.NewSyscallError("select", errno)
-			break
+			return 0, false, os.NewSyscallError("select", errno)
 		}
 		if p.sr.s.IsSet(p.wakeR) {
 			p.drainWake()
+			woke = true
 		}
-		n = p.reportLocked(ready, false, words, w != nil)
-		if n > 0 || timeout == 0 || (timeout > 0 && !time.Now().Before(deadline)) {
-			break
-		}
-		// Woken by Add, Modify or Remove with nothing to report.
+		return p.reportLocked(ready, false, words, w != nil), woke, nil
 	}
-	p.waiting = false
-	p.cond.Broadcast()
-	p.mu.Unlock()
-	return n, err
 }
 
 // reportLocked fills ready, starting at p.next and wrapping around. With
@@ -436,8 +477,9 @@ func (p *Poller) wakeLocked() {
 	}
 }
 
-// Close releases the Poller's wake-up descriptor (or its epoll or kqueue
-// descriptor); the watched descriptors are the caller's and stay open. A
+// Close releases the Poller's own descriptors (its wake-up and sleep
+// descriptors, or its epoll or kqueue descriptor); the watched descriptors
+// are the caller's and stay open. A
 // Wait blocked in another goroutine returns an error wrapping
 // [net.ErrClosed]; Close returns once that Wait has left select(2),
 // poll(2) or the runtime poller. A second Close, like any later call, returns an
@@ -450,16 +492,24 @@ func (p *Poller) Close() error {
 		return p.impl.close()
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return pollerClosed("close")
 	}
 	p.closed = true
-	if p.waiting {
-		p.wake()
-		for p.waiting {
-			p.cond.Wait()
-		}
+	p.wakeLocked() // a Wait in select(2) returns
+	p.mu.Unlock()
+	// A Wait parked on the sleep descriptor returns, and the descriptor is
+	// closed once it has left its RawConn Read (whose callback takes p.mu,
+	// hence the unlock).
+	err := p.sleep.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.waiting {
+		p.cond.Wait()
 	}
-	return p.closeWake()
+	if err2 := p.closeWake(); err == nil {
+		err = err2
+	}
+	return err
 }

@@ -18,7 +18,8 @@ import (
 // [BackendEpoll] on Linux and [BackendKqueue] on Darwin and the BSDs for
 // many descriptors or any above FD_SETSIZE (a Wait costs the same with
 // 1 or 1,000 idle descriptors, and a Wait that sleeps parks only its
-// goroutine); [BackendPoll] where neither is available or when a portable
+// goroutine, as select and poll do on Linux only); [BackendPoll] where
+// neither is available or when a portable
 // choice without the FD_SETSIZE limit is wanted ([Backends] lists the ones
 // this system has).
 type Backend int
@@ -55,8 +56,9 @@ func Backends() []Backend {
 // [unix.EINVAL].
 //
 // The descriptors the Poller owns are close-on-exec and released by
-// [Poller.Close]: an eventfd (Linux) or a self-pipe for select and poll, the
-// epoll or kqueue descriptor for those.
+// [Poller.Close]: for select and poll an eventfd and an epoll descriptor to
+// sleep on (Linux) or a self-pipe (elsewhere), for epoll and kqueue their
+// queue descriptor.
 func NewPollerBackend(b Backend) (*Poller, error) {
 	var impl pollerImpl
 	var err error

@@ -71,44 +71,48 @@ func TestPollerEpollFD(t *testing.T) {
 	}
 }
 
-// TestPollerEpollParks: many epoll Waits sleeping at once hold no OS
-// thread each: the thread count stays far below the number of Waits,
-// whereas a blocking epoll_wait would need one thread per Wait.
-func TestPollerEpollParks(t *testing.T) {
-	const waits = 64
-	threads := func() int {
-		ents, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			t.Skipf("no /proc/self/task: %v", err)
+// TestPollerParks: many Waits sleeping at once hold no OS thread each, on
+// every backend (select and poll sleep on their mirror epoll descriptor):
+// the thread count stays far below the number of Waits, whereas a Wait
+// blocking in select(2), poll(2) or epoll_wait(2) would need one thread
+// per Wait.
+func TestPollerParks(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+		const waits = 64
+		threads := func() int {
+			ents, err := os.ReadDir("/proc/self/task")
+			if err != nil {
+				t.Skipf("no /proc/self/task: %v", err)
+			}
+			return len(ents)
 		}
-		return len(ents)
-	}
-	before := threads()
-	var polls []*sock.Poller
-	var chans []<-chan waitResult
-	for range waits {
-		p := newPollerOf(t, sock.BackendEpoll)
-		idle, _ := selectPipe(t)
-		if err := p.Add(idle, sock.Readable); err != nil {
-			t.Fatal(err)
+		before := threads()
+		var polls []*sock.Poller
+		var chans []<-chan waitResult
+		for range waits {
+			p := newPollerOf(t, bk)
+			idle, _ := selectPipe(t)
+			if err := p.Add(idle, sock.Readable); err != nil {
+				t.Fatal(err)
+			}
+			polls = append(polls, p)
+			chans = append(chans, waitAsync(p, -1))
 		}
-		polls = append(polls, p)
-		chans = append(chans, waitAsync(p, -1))
-	}
-	time.Sleep(20 * time.Millisecond) // let any thread that would block appear
-	during := threads()
-	for i, p := range polls {
-		if err := p.Close(); err != nil {
-			t.Fatal(err)
+		time.Sleep(20 * time.Millisecond) // let any thread that would block appear
+		during := threads()
+		for i, p := range polls {
+			if err := p.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if res := <-chans[i]; res.err == nil {
+				t.Errorf("Wait %d returned %v after Close, want the closed error", i, res.ready)
+			}
 		}
-		if res := <-chans[i]; res.err == nil {
-			t.Errorf("Wait %d returned %v after Close, want the closed error", i, res.ready)
+		if during-before >= waits/2 {
+			t.Errorf("%d sleeping %v Waits added %d OS threads (from %d to %d); want them parked in the runtime poller", waits, bk, during-before, before, during)
 		}
-	}
-	if during-before >= waits/2 {
-		t.Errorf("%d sleeping epoll Waits added %d OS threads (from %d to %d); want them parked in the runtime poller", waits, during-before, before, during)
-	}
-	t.Logf("threads: %d before, %d with %d sleeping Waits", before, during, waits)
+		t.Logf("threads: %d before, %d with %d sleeping Waits", before, during, waits)
+	})
 }
 
 // TestPollerStaleRegistration closes a watched descriptor whose file stays

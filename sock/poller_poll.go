@@ -14,7 +14,8 @@ import (
 // pollfd, handed whole to the kernel on every Wait (so a Wait costs in
 // proportion to the number of watched descriptors, not to the highest
 // one). Entry 0 of the array given to the kernel is the wake-up
-// descriptor, which Add, Modify, Remove and Close write to.
+// descriptor, which Add, Modify, Remove and Close write to. On Linux a
+// Wait sleeps on an epoll descriptor that mirrors the list (see sleeper).
 type pollPoller struct {
 	mu      sync.Mutex
 	cond    sync.Cond // L is &mu; signalled when a Wait leaves
@@ -28,6 +29,7 @@ type pollPoller struct {
 	wakeW   int
 	wbuf    [8]byte
 	rbuf    [64]byte
+	sleep   sleeper // Linux: the epoll descriptor a Wait sleeps on; elsewhere empty
 }
 
 func newPollPoller() (*pollPoller, error) {
@@ -37,6 +39,10 @@ func newPollPoller() (*pollPoller, error) {
 	}
 	p := &pollPoller{index: make(map[int]int), wakeR: r, wakeW: w}
 	p.cond.L = &p.mu
+	if err := p.openSleep(); err != nil {
+		_ = p.closeWake()
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -106,8 +112,14 @@ func (p *pollPoller) add(fd int, ev Events) error {
 	if fd == p.wakeR || fd == p.wakeW {
 		return pollerErr("add", fd, fmt.Errorf("the poller's own wake-up descriptor: %w", unix.EINVAL))
 	}
+	if p.sleep.owns(fd) {
+		return pollerErr("add", fd, fmt.Errorf("the poller's own sleep descriptor: %w", unix.EINVAL))
+	}
 	if _, ok := p.index[fd]; ok {
 		return pollerErr("add", fd, fmt.Errorf("already added: %w", unix.EEXIST))
+	}
+	if err := p.sleep.add(fd, ev); err != nil {
+		return pollerErr("add", fd, err)
 	}
 	p.index[fd] = len(p.fds)
 	p.fds = append(p.fds, unix.PollFd{Fd: int32(fd), Events: pollEvents(ev)})
@@ -128,6 +140,9 @@ func (p *pollPoller) modify(fd int, ev Events) error {
 	if !ok {
 		return pollerErr("modify", fd, fmt.Errorf("not added: %w", unix.ENOENT))
 	}
+	if err := p.sleep.modify(fd, ev); err != nil {
+		return pollerErr("modify", fd, err)
+	}
 	p.fds[i].Events = pollEvents(ev)
 	p.wakeLocked()
 	return nil
@@ -146,6 +161,7 @@ func (p *pollPoller) remove(fd int) error {
 	if !ok {
 		return pollerErr("remove", fd, fmt.Errorf("not added: %w", unix.ENOENT))
 	}
+	p.sleep.remove(fd)
 	last := len(p.fds) - 1
 	if i != last {
 		p.fds[i] = p.fds[last]
@@ -175,35 +191,41 @@ func (p *pollPoller) wait(ready []Ready, timeout time.Duration) (n int, err erro
 		return 0, pollerBusy()
 	}
 	p.waiting = true
-	for {
-		// The kernel gets a copy, so that Add, Modify and Remove can
-		// change the interest list while the Wait sleeps.
-		p.scratch = append(p.scratch[:0], unix.PollFd{Fd: int32(p.wakeR), Events: unix.POLLIN})
-		p.scratch = append(p.scratch, p.fds...)
-		p.mu.Unlock()
-		errno := p.pollUntil(timeout, deadline)
-		p.mu.Lock()
-		if p.closed {
-			err = pollerClosed("wait")
-			break
-		}
-		if errno != 0 {
-			err = os.NewSyscallError("poll", errno)
-			break
-		}
-		if p.scratch[0].Revents != 0 {
-			p.drainWake()
-		}
-		n = p.reportLocked(ready)
-		if n > 0 || timeout == 0 || (timeout > 0 && !time.Now().Before(deadline)) {
-			break
-		}
-		// Woken by Add, Modify or Remove with nothing to report.
+	if timeout == 0 {
+		n, _, err = p.pollLocked(ready, 0, time.Time{})
+	} else {
+		n, err = p.sleepWait(ready, timeout, deadline)
 	}
 	p.waiting = false
 	p.cond.Broadcast()
 	p.mu.Unlock()
 	return n, err
+}
+
+// pollLocked is one poll(2) over a copy of the interest list with the
+// wake-up descriptor first, with timeout (0 polls) and deadline as
+// pollUntil takes them, reported into ready. woke reports that the wake-up
+// descriptor was ready and has been drained. Called with p.mu held, which
+// it releases during the system call.
+func (p *pollPoller) pollLocked(ready []Ready, timeout time.Duration, deadline time.Time) (n int, woke bool, err error) {
+	// The kernel gets a copy, so that Add, Modify and Remove can change
+	// the interest list while the Wait sleeps.
+	p.scratch = append(p.scratch[:0], unix.PollFd{Fd: int32(p.wakeR), Events: unix.POLLIN})
+	p.scratch = append(p.scratch, p.fds...)
+	p.mu.Unlock()
+	errno := p.pollUntil(timeout, deadline)
+	p.mu.Lock()
+	if p.closed {
+		return 0, false, pollerClosed("wait")
+	}
+	if errno != 0 {
+		return 0, false, os.NewSyscallError("poll", errno)
+	}
+	if p.scratch[0].Revents != 0 {
+		p.drainWake()
+		woke = true
+	}
+	return p.reportLocked(ready), woke, nil
 }
 
 // pollUntil calls poll(2) on the scratch array until it returns something
@@ -276,20 +298,30 @@ func (p *pollPoller) drainWake() {
 	}
 }
 
+// close works as the select Poller's Close.
 func (p *pollPoller) close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return pollerClosed("close")
 	}
 	p.closed = true
-	if p.waiting {
-		binary.NativeEndian.PutUint64(p.wbuf[:], 1)
-		_, _ = unix.Write(p.wakeW, p.wbuf[:])
-		for p.waiting {
-			p.cond.Wait()
-		}
+	p.wakeLocked() // a Wait in poll(2) returns
+	p.mu.Unlock()
+	err := p.sleep.close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.waiting {
+		p.cond.Wait()
 	}
+	if err2 := p.closeWake(); err == nil {
+		err = err2
+	}
+	return err
+}
+
+// closeWake closes the wake-up descriptor (both ends of a self-pipe).
+func (p *pollPoller) closeWake() error {
 	err := unix.Close(p.wakeR)
 	if p.wakeW != p.wakeR {
 		if err2 := unix.Close(p.wakeW); err == nil {
