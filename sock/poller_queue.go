@@ -47,6 +47,8 @@ type queuePoller struct {
 
 	// Operation state of the Wait in progress, used by collectFn.
 	collectFn   func(fd uintptr) bool // q.collectCB, built once
+	lookFn      func(fd uintptr)      // one collection, for Wait's late look
+	looked      bool                  // collectCB ran in this Wait
 	block       bool                  // wait in the runtime poller when nothing is ready
 	max         int                   // events to collect
 	n           int                   // events collected into got
@@ -78,6 +80,7 @@ func newQueuePoller(b Backend) (*queuePoller, error) {
 	q := &queuePoller{qfd: qfd, fd: fd}
 	q.interest.Store(new([]atomic.Uint32))
 	q.collectFn = q.collectCB
+	q.lookFn = func(fd uintptr) { q.block = false; q.collectCB(fd) }
 	return q, nil
 }
 
@@ -189,6 +192,7 @@ func (q *queuePoller) remove(fd int) error {
 // wakes the parked Wait again, so a stale level-triggered entry cannot
 // make Wait spin.
 func (q *queuePoller) collectCB(fd uintptr) bool {
+	q.looked = true
 	for round := 0; ; round++ {
 		n, errno := q.collect(int(fd), q.max)
 		if errno == unix.EINTR {
@@ -223,7 +227,7 @@ func (q *queuePoller) wait(ready []Ready, timeout time.Duration) (n int, err err
 	// Only this Wait touches the operation state and the deadline.
 	q.max = min(len(ready), queueBatch)
 	q.block = timeout != 0
-	q.ready, q.nready = ready, 0
+	q.ready, q.nready, q.looked, q.errno = ready, 0, false, 0
 	var rerr error
 	switch {
 	case timeout > 0:
@@ -235,6 +239,13 @@ func (q *queuePoller) wait(ready []Ready, timeout time.Duration) (n int, err err
 	}
 	if rerr == nil { // else the queue is closed
 		rerr = q.fd.Read(q.collectFn)
+	}
+	if rerr == os.ErrDeadlineExceeded && !q.looked {
+		// The deadline passed before the first look (a timeout of a few
+		// nanoseconds): look once, as epoll_wait(2) with it would.
+		if rerr = q.fd.RawControl(q.lookFn); rerr == nil && q.nready == 0 && q.errno == 0 {
+			rerr = os.ErrDeadlineExceeded
+		}
 	}
 	switch {
 	case rerr == nil && q.errno == 0:
