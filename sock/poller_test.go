@@ -49,9 +49,15 @@ func forEachBackend(t *testing.T, f func(t *testing.T, b sock.Backend)) {
 	}
 }
 
-// untilWaiting returns once a Wait on p is in progress.
+// untilWaiting returns once a Wait on p is in progress. It panics after
+// 10 s (a Wait that returned at once is never seen waiting), so that such
+// a test fails with a stack rather than at the test binary's timeout.
 func untilWaiting(p *sock.Poller) {
+	deadline := time.Now().Add(10 * time.Second)
 	for !sock.PollerWaiting(p) {
+		if time.Now().After(deadline) {
+			panic("untilWaiting: no Wait in progress after 10 s")
+		}
 		time.Sleep(time.Millisecond)
 	}
 }
