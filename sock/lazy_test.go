@@ -5,6 +5,8 @@ package sock_test
 import (
 	"errors"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,5 +83,49 @@ func TestJoinsPollerOnlyToWait(t *testing.T) {
 	}
 	if sock.Joined(cli) {
 		t.Error("the client joined without waiting")
+	}
+}
+
+// TestSyscallConnSerialised: the callbacks of a Socket's RawConn Read are
+// serialised with each other, as os's are, also while the socket has not
+// joined the runtime poller (found in review: they overlapped).
+func TestSyscallConnSerialised(t *testing.T) {
+	a, _ := skPair(t, sock.SOCK_STREAM)
+	rc, err := a.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inR, inW, overlaps atomic.Int64
+	callback := func(in *atomic.Int64) func(uintptr) bool {
+		return func(uintptr) bool {
+			if in.Add(1) > 1 {
+				overlaps.Add(1)
+			}
+			time.Sleep(20 * time.Microsecond)
+			in.Add(-1)
+			return true
+		}
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if err := rc.Read(callback(&inR)); err != nil {
+					t.Error(err)
+				}
+				if err := rc.Write(callback(&inW)); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if sock.Joined(a) {
+		t.Error("the socket joined the poller: the test no longer covers the unjoined path")
+	}
+	if n := overlaps.Load(); n != 0 {
+		t.Errorf("%d RawConn callbacks overlapped another one of the same direction", n)
 	}
 }

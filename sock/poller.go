@@ -99,7 +99,9 @@ type Ready struct {
 // when the Wait next looks, after another event or an Add, Modify or
 // Remove, or else at the next Wait. (If the number has been reused by a
 // newer descriptor, the Poller may watch the new one: the kernel cannot
-// tell them apart. Remove first.)
+// tell them apart. On Linux a select or poll Wait that sleeps is not woken
+// by the new descriptor's events, which its epoll descriptor never saw,
+// only by another event or the timeout. Remove first.)
 type Poller struct {
 	made    bool       // by NewPoller: a zero Poller has no wake-up descriptor
 	impl    pollerImpl // the backend other than select, or nil for select
@@ -202,9 +204,10 @@ func (p *Poller) setLocked(fd int, ev Events) {
 // change of the sets or array passed to the next select(2) or poll(2)
 // otherwise; on Linux select and poll also mirror fd into the epoll
 // descriptor their Wait sleeps on (EPOLL_CTL_ADD) and return its errors,
-// such as ENOSPC past fs.epoll.max_user_watches, except for a regular file
-// or directory, which epoll refuses and they report always ready: it is
-// not mirrored. It returns an error wrapping [unix.EINVAL] for a negative
+// such as ENOSPC past fs.epoll.max_user_watches, except for a descriptor
+// epoll cannot poll (EPERM: a regular file, a directory, some character
+// devices such as /dev/null), which select and poll report always ready:
+// it is not mirrored. It returns an error wrapping [unix.EINVAL] for a negative
 // descriptor (for select: one outside [0, FD_SETSIZE)) or an empty or
 // unknown ev, [unix.EBADF] for a descriptor
 // that is not open (checked with fcntl F_GETFD), [unix.EEXIST] if fd is

@@ -1,13 +1,13 @@
 package sock_test
 
 import (
+	"errors"
 	"os"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/posixkit/posixkit/internal/sigstorm"
-
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
 )
@@ -156,4 +156,23 @@ func TestPollerStaleRegistration(t *testing.T) {
 			t.Errorf("a %v Wait over a stale registration used %v of CPU on its thread: it spins", timeout, cpu)
 		}
 	})
+}
+
+// TestPollerAddFarNumber: Add of a number far beyond any open descriptor
+// fails with EBADF before the epoll backend's interest table grows to it
+// (found in review: 256 MiB for 1<<26).
+func TestPollerAddFarNumber(t *testing.T) {
+	p := newPollerOf(t, sock.BackendEpoll)
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	err := p.Add(1<<26, sock.Readable)
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	if !errors.Is(err, unix.EBADF) {
+		t.Errorf("Add(1<<26) = %v, want an error wrapping EBADF", err)
+	}
+	if grown := int64(m1.HeapAlloc) - int64(m0.HeapAlloc); grown > 16<<20 {
+		t.Errorf("live heap grew by %d MiB after a refused Add", grown>>20)
+	}
 }

@@ -129,6 +129,11 @@ func (q *queuePoller) add(fd int, ev Events) error {
 	case ok:
 		return pollerErr("add", fd, fmt.Errorf("already added: %w", unix.EEXIST))
 	}
+	// Only an open descriptor may grow the table (to fd+1 entries): a
+	// number far beyond any open one is refused before it costs memory.
+	if _, err := fdcore.Fcntl(fd, unix.F_GETFD, 0); err != nil {
+		return pollerErr("add", fd, os.NewSyscallError("fcntl", err))
+	}
 	// The table first: a Wait collecting at this moment must find fd
 	// watched for what the kernel reports once epoll_ctl returns.
 	q.setLocked(fd, ev)

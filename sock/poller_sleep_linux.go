@@ -112,8 +112,8 @@ func (s *sleeper) ctl(op, fd int, events uint32) error {
 }
 
 // add mirrors fd: EPOLL_CTL_ADD. epoll refuses (EPERM) what it cannot
-// poll, regular files and directories: select and poll report those always
-// ready, so the check before parking reports them and a Wait never sleeps
+// poll (regular files, directories, some character devices such as
+// /dev/null): select and poll report those always ready, so the check before parking reports them and a Wait never sleeps
 // while one is watched; they are remembered and not mirrored.
 func (s *sleeper) add(fd int, ev Events) error {
 	err := s.ctl(unix.EPOLL_CTL_ADD, fd, s.events(ev))

@@ -740,11 +740,18 @@ func (c rawConn) Control(f func(fd uintptr)) error {
 	}))
 }
 
+// Read and Write hold the socket's read or write lock, as os's RawConn
+// holds its own: callbacks are serialised with each other and with Recv
+// or Send, also before the socket has joined the runtime poller.
 func (c rawConn) Read(f func(fd uintptr) bool) error {
+	c.s.rmu.Lock()
+	defer c.s.rmu.Unlock()
 	return opError("read", c.s.fd.Read(f))
 }
 
 func (c rawConn) Write(f func(fd uintptr) bool) error {
+	c.s.wmu.Lock()
+	defer c.s.wmu.Unlock()
 	return opError("write", c.s.fd.Write(f))
 }
 
