@@ -356,7 +356,7 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 	if timeout == 0 {
 		n, _, err = p.selectLocked(ready, 0, time.Time{})
 	} else {
-		n, err = p.sleepWait(ready, timeout, deadline)
+		n, err = sleepWait(p, &p.sleep, ready, timeout, deadline)
 	}
 	p.waiting = false
 	p.cond.Broadcast()

@@ -194,7 +194,7 @@ func (p *pollPoller) wait(ready []Ready, timeout time.Duration) (n int, err erro
 	if timeout == 0 {
 		n, _, err = p.pollLocked(ready, 0, time.Time{})
 	} else {
-		n, err = p.sleepWait(ready, timeout, deadline)
+		n, err = sleepWait(p, &p.sleep, ready, timeout, deadline)
 	}
 	p.waiting = false
 	p.cond.Broadcast()

@@ -208,74 +208,48 @@ func (s *sleeper) close() error {
 
 // openSleep gives the Poller its sleep descriptor.
 func (p *Poller) openSleep() error {
-	return p.sleep.open("select-sleep", p.wakeR, selectSleepIn, selectSleepOut, p.sleepCB)
-}
-
-// sleepWait is a Wait with a non-zero timeout: the goroutine parks on the
-// sleep descriptor until select(2), called with a zero timeout, reports
-// something. Called with p.mu held, which it releases while it sleeps.
-func (p *Poller) sleepWait(ready []Ready, _ time.Duration, deadline time.Time) (int, error) {
-	p.mu.Unlock()
-	n, err := p.sleep.sleep(ready, deadline)
-	p.mu.Lock()
-	if p.closed {
-		return 0, pollerClosed("wait")
-	}
-	return n, err
-}
-
-// sleepCB is the sleep descriptor's Read callback: select(2) with a zero
-// timeout over the current sets, reported into the Wait's slice. It asks to
-// park (returns false) when there is nothing to report. A drained wake-up
-// means that Add, Modify or Remove changed the sets, maybe after they were
-// copied: it looks again rather than park, since that wake-up is spent.
-func (p *Poller) sleepCB(uintptr) bool {
-	s := &p.sleep
-	s.ran = true
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for {
-		n, woke, err := p.selectLocked(s.ready, 0, time.Time{})
-		if n > 0 || err != nil {
-			s.n, s.err = n, err
-			return true
-		}
-		if !woke {
-			return false
-		}
-	}
+	return p.sleep.open("select-sleep", p.wakeR, selectSleepIn, selectSleepOut, sleepCallback(p, &p.sleep))
 }
 
 // openSleep gives the poll Poller its sleep descriptor.
 func (p *pollPoller) openSleep() error {
-	return p.sleep.open("poll-sleep", p.wakeR, unix.EPOLLIN, unix.EPOLLOUT, p.sleepCB)
+	return p.sleep.open("poll-sleep", p.wakeR, unix.EPOLLIN, unix.EPOLLOUT, sleepCallback(p, &p.sleep))
 }
 
-// sleepWait is select's, with poll(2).
-func (p *pollPoller) sleepWait(ready []Ready, _ time.Duration, deadline time.Time) (int, error) {
-	p.mu.Unlock()
-	n, err := p.sleep.sleep(ready, deadline)
-	p.mu.Lock()
-	if p.closed {
+// sleepWait is a Wait with a non-zero timeout: the goroutine parks on the
+// sleep descriptor until select(2) or poll(2), called with a zero timeout,
+// reports something. Called with l's lock held, which it releases while
+// it sleeps.
+func sleepWait(l looker, s *sleeper, ready []Ready, _ time.Duration, deadline time.Time) (int, error) {
+	l.unlock()
+	n, err := s.sleep(ready, deadline)
+	l.lock()
+	if l.closedLocked() {
 		return 0, pollerClosed("wait")
 	}
 	return n, err
 }
 
-// sleepCB is select's, with poll(2).
-func (p *pollPoller) sleepCB(uintptr) bool {
-	s := &p.sleep
-	s.ran = true
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for {
-		n, woke, err := p.pollLocked(s.ready, 0, time.Time{})
-		if n > 0 || err != nil {
-			s.n, s.err = n, err
-			return true
-		}
-		if !woke {
-			return false
+// sleepCallback returns the sleep descriptor's Read callback: one look
+// with a zero timeout over the current sets, reported into the Wait's
+// slice. It asks to park (returns false) when there is nothing to report.
+// A drained wake-up means that Add, Modify or Remove changed the sets,
+// maybe after they were copied: it looks again rather than park, since
+// that wake-up is spent.
+func sleepCallback(l looker, s *sleeper) func(uintptr) bool {
+	return func(uintptr) bool {
+		s.ran = true
+		l.lock()
+		defer l.unlock()
+		for {
+			n, woke, err := l.lookLocked(s.ready, 0, time.Time{})
+			if n > 0 || err != nil {
+				s.n, s.err = n, err
+				return true
+			}
+			if !woke {
+				return false
+			}
 		}
 	}
 }

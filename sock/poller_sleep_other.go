@@ -18,22 +18,13 @@ func (*sleeper) close() error             { return nil }
 func (p *Poller) openSleep() error     { return nil }
 func (p *pollPoller) openSleep() error { return nil }
 
-// sleepWait is a Wait with a non-zero timeout: select(2) with the time
-// left, again after a wake-up by Add, Modify or Remove that leaves nothing
-// to report. Called with p.mu held, which select releases during the call.
-func (p *Poller) sleepWait(ready []Ready, timeout time.Duration, deadline time.Time) (int, error) {
+// sleepWait is a Wait with a non-zero timeout: select(2) or poll(2) with
+// the time left, again after a wake-up by Add, Modify or Remove that
+// leaves nothing to report. Called with l's lock held, which the look
+// releases during the call.
+func sleepWait(l looker, _ *sleeper, ready []Ready, timeout time.Duration, deadline time.Time) (int, error) {
 	for {
-		n, _, err := p.selectLocked(ready, timeout, deadline)
-		if n > 0 || err != nil || (timeout > 0 && !time.Now().Before(deadline)) {
-			return n, err
-		}
-	}
-}
-
-// sleepWait is select's, with poll(2).
-func (p *pollPoller) sleepWait(ready []Ready, timeout time.Duration, deadline time.Time) (int, error) {
-	for {
-		n, _, err := p.pollLocked(ready, timeout, deadline)
+		n, _, err := l.lookLocked(ready, timeout, deadline)
 		if n > 0 || err != nil || (timeout > 0 && !time.Now().Before(deadline)) {
 			return n, err
 		}
