@@ -11,9 +11,9 @@
 // progress, and the kernel does no poller bookkeeping for it. That work is
 // not free: the runtime's epoll entry makes every packet that arrives, and
 // every byte read, run an extra wake-up callback, measured here as 18% of
-// a data-ready send+recv (2.17 against 2.56 µs on a socketpair). A socket driven by the caller's own select, poll
-// or epoll loop in nonblocking mode never waits inside this package, so it
-// never pays for it.
+// a data-ready send+recv (2.17 against 2.56 µs on a socketpair). A socket
+// driven by the caller's own select, poll or epoll loop in nonblocking
+// mode never waits inside this package, so it never pays for it.
 //
 // Every wrapper in fileio and sock reaches the kernel through [FD.Read],
 // [FD.Write] or [FD.Control]: the closed check, the poller wait, deadlines
