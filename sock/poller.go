@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/posixkit/posixkit/internal/cname"
@@ -103,23 +102,15 @@ type Ready struct {
 // by the new descriptor's events, which its epoll descriptor never saw,
 // only by another event or the timeout. Remove first.)
 type Poller struct {
-	made    bool       // by NewPoller: a zero Poller has no wake-up descriptor
-	impl    pollerImpl // the backend other than select, or nil for select
-	mu      sync.Mutex
-	cond    sync.Cond // L is &mu; signalled when a Wait leaves
-	closed  bool
-	waiting bool // a Wait is in progress: it owns sr and sw
-	rset    FDSet
-	wset    FDSet
-	maxfd   int // the highest watched descriptor, or -1
-	nwrite  int // how many descriptors are watched for Writable
-	next    int // the descriptor the next report starts from (fairness)
-	wakeR   int // read end of the wake-up descriptor (watched for Readable)
-	wakeW   int // write end (the same descriptor on Linux)
-	wbuf    [8]byte
-	rbuf    [64]byte
-	sr, sw  FDSet   // the sets handed to select(2) by the Wait in progress
-	sleep   sleeper // Linux: the epoll descriptor a Wait sleeps on; elsewhere empty
+	made   bool       // by NewPoller: a zero Poller has no wake-up descriptor
+	impl   pollerImpl // the backend other than select, or nil for select
+	waker             // the lock, the Wait in progress, wake-up and sleep
+	rset   FDSet
+	wset   FDSet
+	maxfd  int   // the highest watched descriptor, or -1
+	nwrite int   // how many descriptors are watched for Writable
+	next   int   // the descriptor the next report starts from (fairness)
+	sr, sw FDSet // the sets handed to select(2) by the Wait in progress
 }
 
 // NewPoller returns an empty select-based Poller. It owns, on Linux, an
@@ -127,13 +118,11 @@ type Poller struct {
 // for its Wait to sleep on; elsewhere a self-pipe. They are created
 // close-on-exec and nonblocking, and released by [Poller.Close].
 func NewPoller() (*Poller, error) {
-	r, w, err := pollerWakeFDs()
-	if err != nil {
+	p := &Poller{made: true, maxfd: -1}
+	if err := p.openWake(p.selectLocked); err != nil {
 		return nil, err
 	}
-	p := &Poller{made: true, wakeR: r, wakeW: w, maxfd: -1}
-	p.cond.L = &p.mu
-	if r >= FD_SETSIZE {
+	if r := p.wakeR; r >= FD_SETSIZE {
 		_ = p.closeWake()
 		return nil, fmt.Errorf("sock: NewPoller: wake-up descriptor %d is not below FD_SETSIZE (%d): %w", r, FD_SETSIZE, unix.EMFILE)
 	}
@@ -339,29 +328,7 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 	if len(ready) == 0 {
 		return 0, fmt.Errorf("sock: poller wait: empty ready slice: %w", unix.EINVAL)
 	}
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return 0, pollerClosed("wait")
-	}
-	if p.waiting {
-		p.mu.Unlock()
-		return 0, fmt.Errorf("sock: poller wait: another Wait is in progress: %w", unix.EBUSY)
-	}
-	p.waiting = true
-	if timeout == 0 {
-		n, _, err = p.selectLocked(ready, 0, time.Time{})
-	} else {
-		n, err = sleepWait(p, &p.sleep, ready, timeout, deadline)
-	}
-	p.waiting = false
-	p.cond.Broadcast()
-	p.mu.Unlock()
-	return n, err
+	return p.waker.wait(ready, timeout)
 }
 
 // selectLocked is one select(2) over copies of the watched sets and the
@@ -473,13 +440,6 @@ func (p *Poller) eventsLocked(fd int) Events {
 	return ev
 }
 
-// wakeLocked wakes the Wait in progress, if any.
-func (p *Poller) wakeLocked() {
-	if p.waiting {
-		p.wake()
-	}
-}
-
 // Close releases the Poller's own descriptors (its wake-up and sleep
 // descriptors, or its epoll or kqueue descriptor); the watched descriptors
 // are the caller's and stay open. A
@@ -494,25 +454,5 @@ func (p *Poller) Close() error {
 	if p.impl != nil {
 		return p.impl.close()
 	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return pollerClosed("close")
-	}
-	p.closed = true
-	p.wakeLocked() // a Wait in select(2) returns
-	p.mu.Unlock()
-	// A Wait parked on the sleep descriptor returns, and the descriptor is
-	// closed once it has left its RawConn Read (whose callback takes p.mu,
-	// hence the unlock).
-	err := p.sleep.close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for p.waiting {
-		p.cond.Wait()
-	}
-	if err2 := p.closeWake(); err == nil {
-		err = err2
-	}
-	return err
+	return p.waker.close()
 }

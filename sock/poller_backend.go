@@ -121,29 +121,3 @@ func pollerWaitCheck(ready []Ready) error {
 func pollerBusy() error {
 	return fmt.Errorf("sock: poller wait: another Wait is in progress: %w", unix.EBUSY)
 }
-
-// looker is what the select and poll Pollers give the code that makes
-// their Waits sleep (sleepWait, and on Linux the sleep descriptor's
-// callback): their lock, and one look at the current sets.
-type looker interface {
-	lock()
-	unlock()
-	closedLocked() bool
-	// lookLocked is one select(2) or poll(2), releasing the lock during
-	// the call; woke reports a drained wake-up.
-	lookLocked(ready []Ready, timeout time.Duration, deadline time.Time) (n int, woke bool, err error)
-}
-
-func (p *Poller) lock()              { p.mu.Lock() }
-func (p *Poller) unlock()            { p.mu.Unlock() }
-func (p *Poller) closedLocked() bool { return p.closed }
-func (p *Poller) lookLocked(ready []Ready, timeout time.Duration, deadline time.Time) (int, bool, error) {
-	return p.selectLocked(ready, timeout, deadline)
-}
-
-func (p *pollPoller) lock()              { p.mu.Lock() }
-func (p *pollPoller) unlock()            { p.mu.Unlock() }
-func (p *pollPoller) closedLocked() bool { return p.closed }
-func (p *pollPoller) lookLocked(ready []Ready, timeout time.Duration, deadline time.Time) (int, bool, error) {
-	return p.pollLocked(ready, timeout, deadline)
-}

@@ -34,33 +34,3 @@ func pollerWakeFDs() (r, w int, err error) {
 	}
 	return p[0], p[1], nil
 }
-
-// wake writes one byte into the self-pipe. EAGAIN means the pipe is full:
-// a wake-up is already pending. Called with p.mu held.
-func (p *Poller) wake() {
-	p.wbuf[0] = 1
-	_, _ = unix.Write(p.wakeW, p.wbuf[:1])
-}
-
-// drainWake empties the self-pipe. Called with p.mu held.
-func (p *Poller) drainWake() {
-	for {
-		n, err := unix.Read(p.wakeR, p.rbuf[:])
-		if n < len(p.rbuf) || err != nil {
-			return
-		}
-	}
-}
-
-// closeWake closes both ends of the self-pipe.
-func (p *Poller) closeWake() error {
-	err1 := unix.Close(p.wakeR)
-	err2 := unix.Close(p.wakeW)
-	if err1 != nil {
-		return os.NewSyscallError("close", err1)
-	}
-	if err2 != nil {
-		return os.NewSyscallError("close", err2)
-	}
-	return nil
-}

@@ -1,10 +1,8 @@
 package sock
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -17,28 +15,18 @@ import (
 // descriptor, which Add, Modify, Remove and Close write to. On Linux a
 // Wait sleeps on an epoll descriptor that mirrors the list (see sleeper).
 type pollPoller struct {
-	mu      sync.Mutex
-	cond    sync.Cond // L is &mu; signalled when a Wait leaves
-	closed  bool
-	waiting bool
+	waker                 // the lock, the Wait in progress, wake-up and sleep
 	fds     []unix.PollFd // the interest list (no wake-up entry)
 	index   map[int]int   // fd -> its index in fds
 	scratch []unix.PollFd // the array the Wait in progress gives the kernel
 	next    int           // the scratch index the next report starts from
-	wakeR   int
-	wakeW   int
-	wbuf    [8]byte
-	rbuf    [64]byte
-	sleep   sleeper // Linux: the epoll descriptor a Wait sleeps on; elsewhere empty
 }
 
 func newPollPoller() (*pollPoller, error) {
-	r, w, err := pollerWakeFDs()
-	if err != nil {
+	p := &pollPoller{index: make(map[int]int)}
+	if err := p.openWake(p.pollLocked); err != nil {
 		return nil, err
 	}
-	p := &pollPoller{index: make(map[int]int), wakeR: r, wakeW: w}
-	p.cond.L = &p.mu
 	if err := p.openSleep(); err != nil {
 		_ = p.closeWake()
 		return nil, err
@@ -47,12 +35,6 @@ func newPollPoller() (*pollPoller, error) {
 }
 
 func (p *pollPoller) backend() Backend { return BackendPoll }
-
-func (p *pollPoller) isWaiting() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.waiting
-}
 
 // pollEvents converts ev to poll(2) events.
 func pollEvents(ev Events) int16 {
@@ -177,29 +159,7 @@ func (p *pollPoller) wait(ready []Ready, timeout time.Duration) (n int, err erro
 	if err := pollerWaitCheck(ready); err != nil {
 		return 0, err
 	}
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return 0, pollerClosed("wait")
-	}
-	if p.waiting {
-		p.mu.Unlock()
-		return 0, pollerBusy()
-	}
-	p.waiting = true
-	if timeout == 0 {
-		n, _, err = p.pollLocked(ready, 0, time.Time{})
-	} else {
-		n, err = sleepWait(p, &p.sleep, ready, timeout, deadline)
-	}
-	p.waiting = false
-	p.cond.Broadcast()
-	p.mu.Unlock()
-	return n, err
+	return p.waker.wait(ready, timeout)
 }
 
 // pollLocked is one poll(2) over a copy of the interest list with the
@@ -276,60 +236,4 @@ func (p *pollPoller) reportLocked(ready []Ready) int {
 		}
 	}
 	return n
-}
-
-// wakeLocked wakes the Wait in progress, if any: one increment of the
-// eventfd, or one write into the self-pipe (EAGAIN there means a wake-up
-// is already pending).
-func (p *pollPoller) wakeLocked() {
-	if p.waiting {
-		binary.NativeEndian.PutUint64(p.wbuf[:], 1)
-		_, _ = unix.Write(p.wakeW, p.wbuf[:])
-	}
-}
-
-// drainWake empties the wake-up descriptor.
-func (p *pollPoller) drainWake() {
-	for {
-		n, err := unix.Read(p.wakeR, p.rbuf[:])
-		if n < len(p.rbuf) || err != nil {
-			return
-		}
-	}
-}
-
-// close works as the select Poller's Close.
-func (p *pollPoller) close() error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return pollerClosed("close")
-	}
-	p.closed = true
-	p.wakeLocked() // a Wait in poll(2) returns
-	p.mu.Unlock()
-	err := p.sleep.close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for p.waiting {
-		p.cond.Wait()
-	}
-	if err2 := p.closeWake(); err == nil {
-		err = err2
-	}
-	return err
-}
-
-// closeWake closes the wake-up descriptor (both ends of a self-pipe).
-func (p *pollPoller) closeWake() error {
-	err := unix.Close(p.wakeR)
-	if p.wakeW != p.wakeR {
-		if err2 := unix.Close(p.wakeW); err == nil {
-			err = err2
-		}
-	}
-	if err != nil {
-		return os.NewSyscallError("close", err)
-	}
-	return nil
 }

@@ -208,23 +208,23 @@ func (s *sleeper) close() error {
 
 // openSleep gives the Poller its sleep descriptor.
 func (p *Poller) openSleep() error {
-	return p.sleep.open("select-sleep", p.wakeR, selectSleepIn, selectSleepOut, sleepCallback(p, &p.sleep))
+	return p.sleep.open("select-sleep", p.wakeR, selectSleepIn, selectSleepOut, p.sleepCallback())
 }
 
 // openSleep gives the poll Poller its sleep descriptor.
 func (p *pollPoller) openSleep() error {
-	return p.sleep.open("poll-sleep", p.wakeR, unix.EPOLLIN, unix.EPOLLOUT, sleepCallback(p, &p.sleep))
+	return p.sleep.open("poll-sleep", p.wakeR, unix.EPOLLIN, unix.EPOLLOUT, p.sleepCallback())
 }
 
 // sleepWait is a Wait with a non-zero timeout: the goroutine parks on the
 // sleep descriptor until select(2) or poll(2), called with a zero timeout,
-// reports something. Called with l's lock held, which it releases while
-// it sleeps.
-func sleepWait(l looker, s *sleeper, ready []Ready, _ time.Duration, deadline time.Time) (int, error) {
-	l.unlock()
-	n, err := s.sleep(ready, deadline)
-	l.lock()
-	if l.closedLocked() {
+// reports something. Called with w.mu held, which it releases while it
+// sleeps.
+func (w *waker) sleepWait(ready []Ready, _ time.Duration, deadline time.Time) (int, error) {
+	w.mu.Unlock()
+	n, err := w.sleep.sleep(ready, deadline)
+	w.mu.Lock()
+	if w.closed {
 		return 0, pollerClosed("wait")
 	}
 	return n, err
@@ -236,13 +236,14 @@ func sleepWait(l looker, s *sleeper, ready []Ready, _ time.Duration, deadline ti
 // A drained wake-up means that Add, Modify or Remove changed the sets,
 // maybe after they were copied: it looks again rather than park, since
 // that wake-up is spent.
-func sleepCallback(l looker, s *sleeper) func(uintptr) bool {
+func (w *waker) sleepCallback() func(uintptr) bool {
+	s := &w.sleep
 	return func(uintptr) bool {
 		s.ran = true
-		l.lock()
-		defer l.unlock()
+		w.mu.Lock()
+		defer w.mu.Unlock()
 		for {
-			n, woke, err := l.lookLocked(s.ready, 0, time.Time{})
+			n, woke, err := w.look(s.ready, 0, time.Time{})
 			if n > 0 || err != nil {
 				s.n, s.err = n, err
 				return true

@@ -20,11 +20,11 @@ func (p *pollPoller) openSleep() error { return nil }
 
 // sleepWait is a Wait with a non-zero timeout: select(2) or poll(2) with
 // the time left, again after a wake-up by Add, Modify or Remove that
-// leaves nothing to report. Called with l's lock held, which the look
-// releases during the call.
-func sleepWait(l looker, _ *sleeper, ready []Ready, timeout time.Duration, deadline time.Time) (int, error) {
+// leaves nothing to report. Called with w.mu held, which the look releases
+// during the call.
+func (w *waker) sleepWait(ready []Ready, timeout time.Duration, deadline time.Time) (int, error) {
 	for {
-		n, _, err := l.lookLocked(ready, timeout, deadline)
+		n, _, err := w.look(ready, timeout, deadline)
 		if n > 0 || err != nil || (timeout > 0 && !time.Now().Before(deadline)) {
 			return n, err
 		}
