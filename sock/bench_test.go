@@ -120,19 +120,7 @@ func BenchmarkPingPong(b *testing.B) {
 		unix.Close(fds[1])
 	})
 	b.Run("socketpair/net", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var conns [2]net.Conn
-		for i, fd := range fds {
-			f := os.NewFile(uintptr(fd), "socketpair")
-			conns[i], err = net.FileConn(f)
-			f.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		conns := netSocketpair(b)
 		pingPong(b, conns[0].Write, conns[0].Read, conns[1].Read, conns[1].Write, func() { conns[0].Close(); conns[1].Close() })
 	})
 	b.Run("tcp4/sock", func(b *testing.B) {
@@ -167,9 +155,6 @@ func BenchmarkPingPong(b *testing.B) {
 	})
 }
 
-// BenchmarkDataReady: send then receive in one goroutine, the data always
-// ready, against the raw calls on the same kind of descriptor.
-
 // joinPoller makes the sockets join the runtime poller, as a first wait
 // would: a far deadline, then none.
 func joinPoller(b *testing.B, ss ...*sock.Socket) {
@@ -184,128 +169,96 @@ func joinPoller(b *testing.B, ss ...*sock.Socket) {
 	}
 }
 
-func BenchmarkDataReady(b *testing.B) {
+// netSocketpair returns the two ends of a socketpair as net.Conns, closed
+// at the end of the benchmark.
+func netSocketpair(b *testing.B) [2]net.Conn {
+	b.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var conns [2]net.Conn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "socketpair")
+		conns[i], err = net.FileConn(f)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Cleanup(func() { conns[0].Close(); conns[1].Close() })
+	return conns
+}
+
+// rawSocketpair returns a nonblocking socketpair made with x/sys, closed at
+// the end of the benchmark: no poller.
+func rawSocketpair(b *testing.B) [2]int {
+	b.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	return fds
+}
+
+// dataReady times send then recv of one byte, in one goroutine.
+func dataReady(b *testing.B, send, recv func([]byte) (int, error)) {
+	b.Helper()
 	msg, buf := []byte{'x'}, make([]byte, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := send(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := recv(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDataReady: send then receive in one goroutine, the data always
+// ready, against the raw calls on the same kind of descriptor and net.Conn.
+// The -joined cases run once the sockets have joined the runtime poller (a
+// deadline makes them join, as a first wait does): the kernel then runs the
+// poller's wake-up callback on every send and receive, which the raw calls
+// on the same descriptors pay too.
+func BenchmarkDataReady(b *testing.B) {
 	b.Run("sock/Send+Recv", func(b *testing.B) {
 		x, y := skPair(b, sock.SOCK_STREAM)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := x.Send(msg, 0); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := y.Recv(buf, 0); err != nil {
-				b.Fatal(err)
-			}
-		}
+		dataReady(b, sockSend(x), sockRecv(y))
 	})
 	b.Run("sock/Write+Read", func(b *testing.B) {
 		x, y := skPair(b, sock.SOCK_STREAM)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := x.Write(msg); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := y.Read(buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		dataReady(b, x.Write, y.Read)
 	})
-	// The same two calls once the sockets have joined the runtime poller
-	// (a deadline makes them join, as a first wait does): the kernel then
-	// runs the poller's wake-up callback on every send and receive, which
-	// the raw calls on the same descriptors pay too.
 	b.Run("sock-joined/Send+Recv", func(b *testing.B) {
 		x, y := skPair(b, sock.SOCK_STREAM)
 		joinPoller(b, x, y)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := x.Send(msg, 0); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := y.Recv(buf, 0); err != nil {
-				b.Fatal(err)
-			}
-		}
+		dataReady(b, sockSend(x), sockRecv(y))
 	})
 	b.Run("raw-joined/write+read", func(b *testing.B) {
 		x, y := skPair(b, sock.SOCK_STREAM)
 		joinPoller(b, x, y)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := unix.Write(x.Fd(), msg); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := unix.Read(y.Fd(), buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		dataReady(b, rawWrite(x.Fd()), rawRead(y.Fd()))
 	})
 	b.Run("net/Write+Read", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var conns [2]net.Conn
-		for i, fd := range fds {
-			f := os.NewFile(uintptr(fd), "socketpair")
-			conns[i], err = net.FileConn(f)
-			f.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		defer conns[0].Close()
-		defer conns[1].Close()
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := conns[0].Write(msg); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := conns[1].Read(buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		conns := netSocketpair(b)
+		dataReady(b, conns[0].Write, conns[1].Read)
 	})
 	b.Run("raw/sendto+recvfrom", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer unix.Close(fds[0])
-		defer unix.Close(fds[1])
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if err := unix.Sendto(fds[0], msg, unix.MSG_NOSIGNAL, nil); err != nil {
-				b.Fatal(err)
-			}
-			if _, _, err := unix.Recvfrom(fds[1], buf, 0); err != nil {
-				b.Fatal(err)
-			}
-		}
+		fds := rawSocketpair(b)
+		dataReady(b, func(p []byte) (int, error) {
+			return len(p), unix.Sendto(fds[0], p, unix.MSG_NOSIGNAL, nil)
+		}, func(p []byte) (int, error) {
+			n, _, err := unix.Recvfrom(fds[1], p, 0)
+			return n, err
+		})
 	})
 	b.Run("raw/write+read", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer unix.Close(fds[0])
-		defer unix.Close(fds[1])
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := unix.Write(fds[0], msg); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := unix.Read(fds[1], buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		fds := rawSocketpair(b)
+		dataReady(b, rawWrite(fds[0]), rawRead(fds[1]))
 	})
 }
 
