@@ -1,5 +1,7 @@
 //go:build darwin || freebsd || netbsd || openbsd || dragonfly
 
+// The systems whose link-layer family is AF_LINK (sockaddr_dl).
+
 package sock
 
 import "golang.org/x/sys/unix"

@@ -1,5 +1,10 @@
 //go:build linux || freebsd
 
+// The systems where socket(2) and socketpair(2) take SOCK_CLOEXEC and
+// SOCK_NONBLOCK and accept4(2) exists: the flags are set atomically, and
+// the hot paths make raw system calls with pointers into the per-socket
+// state, so that no unix.Sockaddr is allocated.
+
 package sock
 
 import (
@@ -7,9 +12,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// The hot paths make raw system calls with pointers into the per-socket
-// state, so that no unix.Sockaddr is allocated: 0 allocs per call.
 
 func sysSocket(family, typ, proto int) (int, error) {
 	return unix.Socket(family, typ|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, proto)
@@ -24,9 +26,6 @@ const (
 	sockFlagMask = unix.SOCK_CLOEXEC | unix.SOCK_NONBLOCK
 	sockNonblock = unix.SOCK_NONBLOCK
 )
-
-// prepareSocket has nothing to do here: MSG_NOSIGNAL is passed per send.
-func prepareSocket(int) error { return nil }
 
 // sysProtocol returns the socket's protocol: getsockopt(SO_PROTOCOL).
 func sysProtocol(fd int, _ Type, _ Protocol) (Protocol, error) {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package sock
 
 import "golang.org/x/sys/unix"
@@ -7,9 +9,3 @@ import "golang.org/x/sys/unix"
 const AF_PACKET Family = unix.AF_PACKET
 
 const afPacketName = "AF_PACKET"
-
-// msgNoSignal is added to every send: no SIGPIPE on a broken connection.
-const msgNoSignal = unix.MSG_NOSIGNAL
-
-// soLinger is the SO_LINGER option, counted in seconds.
-const soLinger = unix.SO_LINGER

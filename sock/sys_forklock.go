@@ -1,5 +1,13 @@
 //go:build darwin || netbsd || openbsd || dragonfly
 
+// The portable path, for Darwin (and, built but untested, NetBSD, OpenBSD
+// and DragonFly). Darwin has no SOCK_CLOEXEC, SOCK_NONBLOCK nor accept4,
+// and its system calls go through libc: descriptors get FD_CLOEXEC and
+// O_NONBLOCK under syscall.ForkLock right after they are made, and the data
+// calls use golang.org/x/sys/unix, which allocates a unix.Sockaddr per call
+// that carries an address (SendTo, RecvFrom, Accept): the 0-allocation
+// promise holds on Linux and FreeBSD.
+
 package sock
 
 import (
@@ -8,15 +16,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// The portable path, for Darwin (and, built but untested, NetBSD, OpenBSD
-// and DragonFly). Darwin has no SOCK_CLOEXEC, SOCK_NONBLOCK, accept4 nor
-// MSG_NOSIGNAL, and its system calls go through libc: descriptors get
-// FD_CLOEXEC and O_NONBLOCK under syscall.ForkLock right after they are
-// made, every socket gets SO_NOSIGPIPE (socket_darwin.go), and the data
-// calls use golang.org/x/sys/unix, which allocates a unix.Sockaddr per call
-// that carries an address (SendTo, RecvFrom, Accept): the 0-allocation
-// promise holds on Linux and FreeBSD.
 
 // No creation flags are recognised in a type argument here.
 const (

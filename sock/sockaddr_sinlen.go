@@ -1,10 +1,11 @@
 //go:build darwin || freebsd || netbsd || openbsd || dragonfly
 
+// The systems whose sockaddrs start with a length byte (sin_len), then the
+// family byte, and which have no abstract AF_UNIX namespace.
+
 package sock
 
 import "golang.org/x/sys/unix"
-
-// BSD sockaddrs start with a length byte, then the family byte.
 
 func setHeader4(sa *unix.RawSockaddrInet4) {
 	sa.Len = unix.SizeofSockaddrInet4

@@ -1,0 +1,338 @@
+package sock
+
+import (
+	"io"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// rxState is the per-socket state of one read-side operation.
+type rxState struct {
+	buf      []byte
+	flags    int
+	wantName bool // recvmsg: fill rsa with the sender's address
+	n        int
+	nfd      int // accept: the new descriptor
+	errno    unix.Errno
+	mflags   int // recvmsg: the kernel's msg_flags
+	salen    uint32
+	rsa      unix.RawSockaddrAny
+	msg      unix.Msghdr
+	iov      unix.Iovec
+}
+
+// txState is the per-socket state of one write-side operation.
+type txState struct {
+	buf     []byte
+	flags   int
+	n       int
+	errno   unix.Errno
+	started bool // connect: connect(2) was made, now waiting
+	salen   uint32
+	rsa     unix.RawSockaddrAny
+}
+
+// wait reports whether an operation that got EAGAIN should wait in the
+// poller: not in user-nonblocking mode, nor with MSG_DONTWAIT.
+func (s *Socket) wait(flags int) bool {
+	return flags&unix.MSG_DONTWAIT == 0 && s.fd.WouldWait()
+}
+
+func (s *Socket) doRecv(fd uintptr) bool {
+	r := &s.rx
+	for {
+		n, e := sysRecv(fd, r.buf, r.flags)
+		if e == unix.EINTR {
+			continue
+		}
+		if e == unix.EAGAIN && s.wait(r.flags) {
+			return false
+		}
+		r.n, r.errno, r.mflags = n, e, 0
+		return true
+	}
+}
+
+func (s *Socket) doRecvmsg(fd uintptr) bool {
+	r := &s.rx
+	for {
+		e := r.recvmsg(fd)
+		if e == unix.EINTR {
+			continue
+		}
+		if e == unix.EAGAIN && s.wait(r.flags) {
+			return false
+		}
+		r.errno = e
+		return true
+	}
+}
+
+func (s *Socket) doAccept(fd uintptr) bool {
+	r := &s.rx
+	for {
+		r.salen = unix.SizeofSockaddrAny
+		nfd, e := sysAccept(fd, &r.rsa, &r.salen)
+		switch e {
+		case unix.EINTR, unix.ECONNABORTED:
+			// A connection reset while in the backlog: take the next.
+			continue
+		case unix.EAGAIN:
+			if s.wait(0) {
+				return false
+			}
+		}
+		r.nfd, r.errno = nfd, e
+		return true
+	}
+}
+
+func (s *Socket) doSend(fd uintptr) bool {
+	w := &s.tx
+	for {
+		n, e := sysSendto(fd, w.buf, w.flags|msgNoSignal, &w.rsa, w.salen)
+		if e == unix.EINTR {
+			continue
+		}
+		if e == unix.EAGAIN && s.wait(w.flags) {
+			return false
+		}
+		w.n, w.errno = n, e
+		return true
+	}
+}
+
+// Accept waits for and returns the next connection and its peer's address:
+// accept4(2) with SOCK_CLOEXEC and SOCK_NONBLOCK (on Darwin accept(2), then
+// both flags set under syscall.ForkLock). The wait parks the goroutine; in
+// nonblocking mode an empty queue gives an error wrapping EAGAIN. A
+// connection reset while queued (ECONNABORTED) is skipped. The peer address
+// is as the kernel reports it (an IPv4 peer of a dual-stack socket is
+// ::ffff:a.b.c.d; see netip.Addr.Unmap), and the zero AddrPort for a
+// non-IP family.
+func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
+	const op = "accept"
+	s.rmu.Lock()
+	r := &s.rx
+	err := s.fd.Read(s.acceptFn)
+	nfd, e := r.nfd, r.errno
+	var peer netip.AddrPort
+	if err == nil && e == 0 {
+		peer = decodeAddr(&r.rsa, r.salen)
+	}
+	s.rmu.Unlock()
+	if err != nil {
+		return nil, netip.AddrPort{}, opError(op, err)
+	}
+	if e != 0 {
+		return nil, netip.AddrPort{}, opError(op, e)
+	}
+	ns, err := newSocket(nfd, s.family, s.typ, s.proto)
+	if err != nil {
+		unix.Close(nfd)
+		return nil, netip.AddrPort{}, opError(op, err)
+	}
+	return ns, peer, nil
+}
+
+// Send sends p on a connected socket: send(2), with MSG_NOSIGNAL added (on
+// Darwin the socket has SO_NOSIGPIPE instead), so a reset peer gives an
+// error wrapping EPIPE or ECONNRESET, never SIGPIPE. As in C it makes one
+// successful send(2) and may send less than len(p) on a stream socket; use
+// [Socket.Write] to send it all. A full send buffer parks the goroutine,
+// unless the socket is in nonblocking mode or flags has MSG_DONTWAIT: then
+// the error wraps EAGAIN.
+func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
+	const op = "send"
+	if s.fd.Closed() {
+		return 0, s.closedError(op)
+	}
+	s.wmu.Lock()
+	n, err := s.sendLocked(p, flags)
+	s.wmu.Unlock()
+	return n, opError(op, err)
+}
+
+// SendTo sends p to addr: sendto(2), with MSG_NOSIGNAL as in
+// [Socket.Send]. An IPv4 addr to an AF_INET6 socket is sent to the
+// IPv4-mapped address. Port 0, an invalid addr or one of the wrong family
+// is an error wrapping EINVAL or EAFNOSUPPORT, and nothing is sent.
+func (s *Socket) SendTo(p []byte, flags MsgFlag, addr netip.AddrPort) (int, error) {
+	const op = "sendto"
+	if s.fd.Closed() {
+		return 0, s.closedError(op)
+	}
+	s.wmu.Lock()
+	salen, err := encodeAddr(addr, s.family, true, &s.tx.rsa)
+	if err != nil {
+		s.wmu.Unlock()
+		return 0, opError(op, err)
+	}
+	s.tx.salen = salen
+	n, err := s.sendLocked(p, flags)
+	s.tx.salen = 0
+	s.wmu.Unlock()
+	return n, opError(op, err)
+}
+
+// sendLocked makes one send with s.tx.salen's address (none if 0); s.wmu
+// is held.
+func (s *Socket) sendLocked(p []byte, flags MsgFlag) (int, error) {
+	w := &s.tx
+	w.buf, w.flags = p, int(flags)
+	err := s.fd.Write(s.sendFn)
+	n, e := w.n, w.errno
+	w.buf = nil
+	if err != nil {
+		return 0, err
+	}
+	if e != 0 {
+		return 0, e
+	}
+	return n, nil
+}
+
+// Write writes all of p to the socket, with as many send(2) calls as it
+// takes (MSG_NOSIGNAL added), or returns the error that stopped it and the
+// count sent before. It implements io.Writer.
+func (s *Socket) Write(p []byte) (int, error) {
+	const op = "write"
+	if s.fd.Closed() {
+		return 0, s.closedError(op)
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	total := 0
+	for {
+		n, err := s.sendLocked(p[total:], 0)
+		total += n
+		if err != nil {
+			return total, opError(op, err)
+		}
+		if total >= len(p) {
+			return total, nil
+		}
+	}
+}
+
+// Recv receives into p from a connected socket: recv(2) on a stream socket,
+// recvmsg(2) otherwise (so that truncation is seen). It parks the goroutine
+// until data arrives, unless the socket is in nonblocking mode or flags has
+// MSG_DONTWAIT: then an empty queue is an error wrapping EAGAIN.
+//
+// On a stream socket it returns 0, io.EOF once the peer has shut down
+// writing (and len(p) > 0), and MSG_WAITALL waits until p is full (or the
+// stream ends, or an error or deadline comes: then the bytes received so
+// far are returned without the error, which the next call reports). On a
+// datagram socket an empty datagram is (0, nil), and a datagram larger than
+// p returns len(p) and an error wrapping [ErrTruncated]. A SOCK_SEQPACKET
+// socket has both natures: its records are truncated like datagrams, and 0
+// bytes read is io.EOF, as in net, because the kernel reports an empty
+// record and the end of the connection alike (recvmsg returns 0 with no
+// flags for both).
+func (s *Socket) Recv(p []byte, flags MsgFlag) (int, error) {
+	return s.recv("recv", p, flags)
+}
+
+// Read reads from the socket as [Socket.Recv] with no flags does, and
+// implements io.Reader: 0, io.EOF at the end of a stream.
+func (s *Socket) Read(p []byte) (int, error) {
+	return s.recv("read", p, 0)
+}
+
+func (s *Socket) recv(op string, p []byte, flags MsgFlag) (int, error) {
+	if s.fd.Closed() {
+		return 0, s.closedError(op)
+	}
+	s.rmu.Lock()
+	r := &s.rx
+	r.buf, r.flags = p, int(flags)
+	var err error
+	if s.stream {
+		err = s.fd.Read(s.recvFn)
+		if flags&MSG_WAITALL != 0 && flags&(MSG_PEEK|MSG_DONTWAIT) == 0 {
+			err = s.recvAll(p, err)
+		}
+	} else {
+		r.wantName = false
+		err = s.fd.Read(s.recvmsgFn)
+	}
+	n, e, mf := r.n, r.errno, r.mflags
+	r.buf = nil
+	s.rmu.Unlock()
+	return s.recvResult(op, p, n, e, mf, err)
+}
+
+// recvAll gives MSG_WAITALL its blocking meaning on a descriptor that is
+// nonblocking in the kernel (where the kernel returns what it has): it
+// receives until p is full, the stream ends or an error comes. Data already
+// received is returned without the error, as recv(2) does. s.rmu is held;
+// err is the first receive's error.
+func (s *Socket) recvAll(p []byte, err error) error {
+	r := &s.rx
+	total := 0
+	for err == nil && r.errno == 0 && r.n > 0 {
+		total += r.n
+		if total >= len(p) || !s.fd.WouldWait() {
+			break
+		}
+		r.buf = p[total:]
+		err = s.fd.Read(s.recvFn)
+	}
+	if total > 0 {
+		r.n, r.errno = total, 0
+		return nil
+	}
+	return err
+}
+
+func (s *Socket) recvResult(op string, p []byte, n int, e unix.Errno, mflags int, err error) (int, error) {
+	if err != nil {
+		return 0, opError(op, err)
+	}
+	if e != 0 {
+		return 0, opError(op, e)
+	}
+	if n > len(p) || (!s.stream && mflags&unix.MSG_TRUNC != 0) {
+		return min(n, len(p)), opError(op, ErrTruncated)
+	}
+	if n == 0 && s.zeroEOF && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// RecvFrom receives into p and returns the sender's address: recvmsg(2)
+// (recvfrom's job, with the kernel's flags seen). It waits, reports EOF,
+// empty and truncated datagrams as [Socket.Recv] does. The address is as
+// the kernel reports it: an IPv4 sender to a dual-stack AF_INET6 socket is
+// ::ffff:a.b.c.d (see netip.Addr.Unmap); a connected stream socket and a
+// non-IP family give the zero AddrPort.
+func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, netip.AddrPort, error) {
+	const op = "recvfrom"
+	if s.fd.Closed() {
+		return 0, netip.AddrPort{}, s.closedError(op)
+	}
+	s.rmu.Lock()
+	r := &s.rx
+	r.buf, r.flags, r.wantName = p, int(flags), true
+	err := s.fd.Read(s.recvmsgFn)
+	n, e, mf := r.n, r.errno, r.mflags
+	var from netip.AddrPort
+	if err == nil && e == 0 {
+		from = decodeAddr(&r.rsa, r.salen)
+	}
+	r.buf = nil
+	s.rmu.Unlock()
+	n, err = s.recvResult(op, p, n, e, mf, err)
+	return n, from, err
+}
+
+// Shutdown shuts down one or both directions of a connection: shutdown(2).
+// After SHUT_WR the peer reads EOF and this side can still receive.
+func (s *Socket) Shutdown(how How) error {
+	return opError("shutdown", s.fd.Control(func(fd int) error {
+		return unix.Shutdown(fd, int(how))
+	}))
+}
