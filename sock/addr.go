@@ -33,25 +33,25 @@ func (s *Socket) BindUnix(path string) error {
 
 func (s *Socket) bind(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
 	var rsa unix.RawSockaddrAny
-	if s.fd.Closed() {
-		return s.closedError("bind")
+	if err := s.check("bind"); err != nil {
+		return err
 	}
 	salen, err := encode(&rsa)
 	if err != nil {
 		return opError("bind", err)
 	}
-	return opError("bind", s.fd.Control(func(fd int) error {
+	return s.control("bind", func(fd int) error {
 		return errOrNil(sysBind(fd, &rsa, salen))
-	}))
+	})
 }
 
 // Listen marks the socket as accepting connections: listen(2). The kernel
 // caps backlog at its limit (net.core.somaxconn on Linux); unix.SOMAXCONN
 // asks for that limit.
 func (s *Socket) Listen(backlog int) error {
-	return opError("listen", s.fd.Control(func(fd int) error {
+	return s.control("listen", func(fd int) error {
 		return unix.Listen(fd, backlog)
-	}))
+	})
 }
 
 // Connect connects the socket to addr: connect(2). On a stream socket it
@@ -88,8 +88,8 @@ func (s *Socket) ConnectUnix(path string) error {
 
 func (s *Socket) connect(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
 	const op = "connect"
-	if s.fd.Closed() {
-		return s.closedError(op)
+	if err := s.check(op); err != nil {
+		return err
 	}
 	s.wmu.Lock()
 	w := &s.tx
@@ -174,12 +174,12 @@ func (s *Socket) RemoteAddr() (netip.AddrPort, error) {
 }
 
 func (s *Socket) sockname(op string, which int) (netip.AddrPort, error) {
-	if s.fd.Closed() {
-		return netip.AddrPort{}, s.closedError(op)
+	if err := s.check(op); err != nil {
+		return netip.AddrPort{}, err
 	}
 	s.cmu.Lock()
 	s.ctl.op = which
-	err := s.control()
+	err := s.runCtl()
 	var ap netip.AddrPort
 	if err == nil {
 		ap = decodeAddr(&s.ctl.rsa, s.ctl.salen)

@@ -43,9 +43,9 @@ func (s *Socket) doCtl(fd uintptr) {
 	}
 }
 
-// control runs the control operation set up in s.ctl; s.cmu is held. It
+// runCtl runs the control operation set up in s.ctl; s.cmu is held. It
 // returns the operation's error, or the closed error.
-func (s *Socket) control() error {
+func (s *Socket) runCtl() error {
 	if err := s.fd.RawControl(s.ctlFn); err != nil {
 		if s.fd.Closed() {
 			return net.ErrClosed
@@ -55,24 +55,26 @@ func (s *Socket) control() error {
 	return s.ctl.err
 }
 
-// getsockoptInt is GetsockoptInt without the error wrapping.
-func (s *Socket) getsockoptInt(op, level, name int) (int, error) {
-	if s.fd.Closed() {
-		return 0, net.ErrClosed
+// getsockoptInt runs the control operation ctl (getsockopt of level and
+// name, or the protocol) without a closure: GetsockoptInt and Tuple.
+func (s *Socket) getsockoptInt(ctl, level, name int) (int, error) {
+	const op = "getsockopt"
+	if err := s.check(op); err != nil {
+		return 0, err
 	}
 	s.cmu.Lock()
-	s.ctl.op, s.ctl.level, s.ctl.name = op, level, name
-	err := s.control()
+	s.ctl.op, s.ctl.level, s.ctl.name = ctl, level, name
+	err := s.runCtl()
 	v := s.ctl.val
 	s.cmu.Unlock()
-	return v, err
+	return v, opError(op, err)
 }
 
 // SyscallConn returns a raw connection to the descriptor: it implements
 // syscall.Conn. Its errors after Close wrap net.ErrClosed.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
-	if s.fd.Closed() {
-		return nil, s.closedError("syscallconn")
+	if err := s.check("syscallconn"); err != nil {
+		return nil, err
 	}
 	return rawConn{s}, nil
 }

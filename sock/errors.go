@@ -22,8 +22,10 @@ func errnoOf(err error) unix.Errno {
 	return unix.EINVAL
 }
 
-// opError wraps an error of the descriptor core or the kernel with the name
-// of the call.
+// opError is the package's one wrapping point: every error a method returns
+// (an errno, an argument error wrapping EINVAL or EAFNOSUPPORT,
+// net.ErrClosed, os.ErrDeadlineExceeded, ErrTruncated) is an
+// *os.SyscallError naming the call, except io.EOF. nil stays nil.
 func opError(op string, err error) error {
 	if err == nil {
 		return nil
@@ -31,8 +33,38 @@ func opError(op string, err error) error {
 	return os.NewSyscallError(op, err)
 }
 
-func (s *Socket) closedError(op string) error {
-	return os.NewSyscallError(op, net.ErrClosed)
+// invalid reports a nil Socket, or a zero one not made by this package.
+func (s *Socket) invalid() bool { return s == nil || s.fd == nil }
+
+// ok reports a Socket that is neither invalid nor closed: the guard at the
+// start of every method, a branch cheap enough for the hot paths, which
+// then call checkError.
+func (s *Socket) ok() bool { return s != nil && s.fd != nil && !s.fd.Closed() }
+
+// checkError is the error of a call on a Socket that is not ok: one
+// wrapping EINVAL for an invalid Socket, else net.ErrClosed.
+func (s *Socket) checkError(op string) error {
+	if s.invalid() {
+		return opError(op, unix.EINVAL)
+	}
+	return opError(op, net.ErrClosed)
+}
+
+// check is ok and checkError in one, for the paths that are not hot.
+func (s *Socket) check(op string) error {
+	if !s.ok() {
+		return s.checkError(op)
+	}
+	return nil
+}
+
+// control runs f on the descriptor for a call that never waits: the path of
+// every such method.
+func (s *Socket) control(op string, f func(fd int) error) error {
+	if err := s.check(op); err != nil {
+		return err
+	}
+	return opError(op, s.fd.Control(f))
 }
 
 func errOrNil(e unix.Errno) error {

@@ -58,13 +58,13 @@ func (s *Socket) NetPacketConn() (net.PacketConn, error) {
 
 func (s *Socket) dupFile(op string) (*os.File, error) {
 	var nfd int
-	err := s.fd.Control(func(fd int) error {
+	err := s.control(op, func(fd int) error {
 		var err error
 		nfd, err = fdcore.Fcntl(fd, unix.F_DUPFD_CLOEXEC, 0)
 		return err
 	})
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, err
 	}
 	return os.NewFile(uintptr(nfd), "socket"), nil
 }
@@ -81,6 +81,9 @@ func (s *Socket) dupFile(op string) (*os.File, error) {
 // already has it for its connections.
 func FromConn(c syscall.Conn) (*Socket, error) {
 	const op = "fromconn"
+	if c == nil {
+		return nil, opError(op, unix.EINVAL)
+	}
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return nil, opError(op, err)

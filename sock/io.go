@@ -113,6 +113,9 @@ func (s *Socket) doSend(fd uintptr) bool {
 // non-IP family.
 func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 	const op = "accept"
+	if !s.ok() {
+		return nil, netip.AddrPort{}, s.checkError(op)
+	}
 	s.rmu.Lock()
 	r := &s.rx
 	err := s.fd.Read(s.acceptFn)
@@ -145,8 +148,8 @@ func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 // the error wraps EAGAIN.
 func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 	const op = "send"
-	if s.fd.Closed() {
-		return 0, s.closedError(op)
+	if !s.ok() {
+		return 0, s.checkError(op)
 	}
 	s.wmu.Lock()
 	n, err := s.sendLocked(p, flags)
@@ -160,8 +163,8 @@ func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 // is an error wrapping EINVAL or EAFNOSUPPORT, and nothing is sent.
 func (s *Socket) SendTo(p []byte, flags MsgFlag, addr netip.AddrPort) (int, error) {
 	const op = "sendto"
-	if s.fd.Closed() {
-		return 0, s.closedError(op)
+	if !s.ok() {
+		return 0, s.checkError(op)
 	}
 	s.wmu.Lock()
 	salen, err := encodeAddr(addr, s.family, true, &s.tx.rsa)
@@ -198,8 +201,8 @@ func (s *Socket) sendLocked(p []byte, flags MsgFlag) (int, error) {
 // count sent before. It implements io.Writer.
 func (s *Socket) Write(p []byte) (int, error) {
 	const op = "write"
-	if s.fd.Closed() {
-		return 0, s.closedError(op)
+	if !s.ok() {
+		return 0, s.checkError(op)
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -242,8 +245,8 @@ func (s *Socket) Read(p []byte) (int, error) {
 }
 
 func (s *Socket) recv(op string, p []byte, flags MsgFlag) (int, error) {
-	if s.fd.Closed() {
-		return 0, s.closedError(op)
+	if !s.ok() {
+		return 0, s.checkError(op)
 	}
 	s.rmu.Lock()
 	r := &s.rx
@@ -311,8 +314,8 @@ func (s *Socket) recvResult(op string, p []byte, n int, e unix.Errno, mflags int
 // non-IP family give the zero AddrPort.
 func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, netip.AddrPort, error) {
 	const op = "recvfrom"
-	if s.fd.Closed() {
-		return 0, netip.AddrPort{}, s.closedError(op)
+	if !s.ok() {
+		return 0, netip.AddrPort{}, s.checkError(op)
 	}
 	s.rmu.Lock()
 	r := &s.rx
@@ -332,7 +335,7 @@ func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, netip.AddrPort, error) 
 // Shutdown shuts down one or both directions of a connection: shutdown(2).
 // After SHUT_WR the peer reads EOF and this side can still receive.
 func (s *Socket) Shutdown(how How) error {
-	return opError("shutdown", s.fd.Control(func(fd int) error {
+	return s.control("shutdown", func(fd int) error {
 		return unix.Shutdown(fd, int(how))
-	}))
+	})
 }

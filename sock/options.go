@@ -14,15 +14,14 @@ import (
 // getsockopt(2), with level and name as in C (unix.SOL_SOCKET,
 // unix.SO_RCVBUF, ...).
 func (s *Socket) GetsockoptInt(level, name int) (int, error) {
-	v, err := s.getsockoptInt(ctlGetsockopt, level, name)
-	return v, opError("getsockopt", err)
+	return s.getsockoptInt(ctlGetsockopt, level, name)
 }
 
 // SetsockoptInt sets an integer socket option: setsockopt(2).
 func (s *Socket) SetsockoptInt(level, name, value int) error {
-	return opError("setsockopt", s.fd.Control(func(fd int) error {
+	return s.control("setsockopt", func(fd int) error {
 		return unix.SetsockoptInt(fd, level, name, value)
-	}))
+	})
 }
 
 func (s *Socket) setBool(level, name int, b bool) error {
@@ -125,22 +124,22 @@ func (s *Socket) SetLinger(d time.Duration) error {
 		}
 		l.Onoff, l.Linger = 1, int32(sec)
 	}
-	return opError("setsockopt", s.fd.Control(func(fd int) error {
+	return s.control("setsockopt", func(fd int) error {
 		return unix.SetsockoptLinger(fd, unix.SOL_SOCKET, soLinger, &l)
-	}))
+	})
 }
 
 // Linger reports SO_LINGER: getsockopt(2). It returns -1 when lingering is
 // off, else the linger time.
 func (s *Socket) Linger() (time.Duration, error) {
 	var l *unix.Linger
-	err := s.fd.Control(func(fd int) error {
+	err := s.control("getsockopt", func(fd int) error {
 		var err error
 		l, err = unix.GetsockoptLinger(fd, unix.SOL_SOCKET, soLinger)
 		return err
 	})
 	if err != nil {
-		return 0, opError("getsockopt", err)
+		return 0, err
 	}
 	if l.Onoff == 0 {
 		return -1, nil
@@ -174,20 +173,20 @@ func (s *Socket) setTimeout(name int, d time.Duration) error {
 		return opError("setsockopt", unix.EINVAL)
 	}
 	tv := unix.NsecToTimeval(d.Nanoseconds())
-	return opError("setsockopt", s.fd.Control(func(fd int) error {
+	return s.control("setsockopt", func(fd int) error {
 		return unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, name, &tv)
-	}))
+	})
 }
 
 func (s *Socket) timeout(name int) (time.Duration, error) {
 	var tv *unix.Timeval
-	err := s.fd.Control(func(fd int) error {
+	err := s.control("getsockopt", func(fd int) error {
 		var err error
 		tv, err = unix.GetsockoptTimeval(fd, unix.SOL_SOCKET, name)
 		return err
 	})
 	if err != nil {
-		return 0, opError("getsockopt", err)
+		return 0, err
 	}
 	return time.Duration(tv.Nano()), nil
 }
@@ -222,7 +221,7 @@ type Options struct {
 // only and IPV6_V6ONLY for AF_INET6 ones.
 func (s *Socket) Options() (Options, error) {
 	var o Options
-	err := s.fd.Control(func(fd int) error {
+	err := s.control("getsockopt", func(fd int) error {
 		var err error
 		geti := func(level, name int) int {
 			if err != nil {
@@ -286,7 +285,7 @@ func (s *Socket) Options() (Options, error) {
 		return nil
 	})
 	if err != nil {
-		return Options{}, opError("getsockopt", err)
+		return Options{}, err
 	}
 	fl, err := s.fd.Flags()
 	if err != nil {

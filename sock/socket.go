@@ -139,50 +139,86 @@ func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error)
 // waiting in the poller (Accept, Recv, ...) return at once with an error
 // wrapping net.ErrClosed. A second Close returns such an error too.
 func (s *Socket) Close() error {
+	if s.invalid() {
+		return opError("close", unix.EINVAL)
+	}
 	return opError("close", s.fd.Close())
 }
 
 // Fd returns the descriptor number, or -1 after Close. The number is
 // borrowed: do not close it, and do not use it after Close.
-func (s *Socket) Fd() int { return s.fd.Sysfd() }
+func (s *Socket) Fd() int {
+	if s.invalid() {
+		return -1
+	}
+	return s.fd.Sysfd()
+}
 
 // Family returns the address family given when the socket was made.
-func (s *Socket) Family() Family { return s.family }
+func (s *Socket) Family() Family {
+	if s == nil {
+		return 0
+	}
+	return s.family
+}
 
 // Type returns the socket type given when the socket was made.
-func (s *Socket) Type() Type { return s.typ }
+func (s *Socket) Type() Type {
+	if s == nil {
+		return 0
+	}
+	return s.typ
+}
 
 // Protocol returns the protocol given when the socket was made (0 when the
 // kernel chose it; [Socket.Tuple] and [Socket.Options] ask the kernel).
-func (s *Socket) Protocol() Protocol { return s.proto }
+func (s *Socket) Protocol() Protocol {
+	if s == nil {
+		return 0
+	}
+	return s.proto
+}
 
 // SetNonblock sets the blocking mode callers see. In nonblocking mode
 // (true) a call that would wait returns an error wrapping EAGAIN (Connect:
 // EINPROGRESS), as in C; the descriptor itself stays nonblocking in the
 // kernel either way, so that blocking calls park only their goroutine.
 func (s *Socket) SetNonblock(nonblocking bool) error {
+	if err := s.check("setnonblock"); err != nil {
+		return err
+	}
 	return opError("setnonblock", s.fd.SetNonblock(nonblocking))
 }
 
 // Nonblock reports the mode [Socket.SetNonblock] set (false at creation).
 func (s *Socket) Nonblock() (bool, error) {
+	if err := s.check("nonblock"); err != nil {
+		return false, err
+	}
 	b, err := s.fd.Nonblock()
 	return b, opError("nonblock", err)
 }
 
-// SetDeadline sets the read and write deadlines: a waiting call still
-// waiting at t returns an error wrapping os.ErrDeadlineExceeded. The zero
-// time means no deadline.
+// SetDeadline sets the read and write deadlines: a call still waiting at t
+// returns an error wrapping os.ErrDeadlineExceeded. The zero time means no
+// deadline.
 func (s *Socket) SetDeadline(t time.Time) error {
-	return opError("setdeadline", s.fd.SetDeadline(t))
+	return s.deadline("setdeadline", (*fdcore.FD).SetDeadline, t)
 }
 
 // SetReadDeadline sets the deadline of Accept, Recv, RecvFrom and Read.
 func (s *Socket) SetReadDeadline(t time.Time) error {
-	return opError("setreaddeadline", s.fd.SetReadDeadline(t))
+	return s.deadline("setreaddeadline", (*fdcore.FD).SetReadDeadline, t)
 }
 
 // SetWriteDeadline sets the deadline of Connect, Send, SendTo and Write.
 func (s *Socket) SetWriteDeadline(t time.Time) error {
-	return opError("setwritedeadline", s.fd.SetWriteDeadline(t))
+	return s.deadline("setwritedeadline", (*fdcore.FD).SetWriteDeadline, t)
+}
+
+func (s *Socket) deadline(op string, set func(*fdcore.FD, time.Time) error, t time.Time) error {
+	if err := s.check(op); err != nil {
+		return err
+	}
+	return opError(op, set(s.fd, t))
 }

@@ -63,7 +63,7 @@ func (s *Socket) Tuple() (Tuple, error) {
 	var t Tuple
 	p, err := s.getsockoptInt(ctlProtocol, 0, 0)
 	if err != nil {
-		return Tuple{}, opError("getsockopt", err)
+		return Tuple{}, err
 	}
 	t.Protocol = Protocol(p)
 	if t.Local, err = s.LocalAddr(); err != nil {
