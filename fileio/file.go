@@ -73,7 +73,7 @@ func (negativeOffsetError) Unwrap() error { return unix.EINVAL }
 // errors.Is(err, fs.ErrNotExist) holds.
 func Open(path string, flag Flag, perm fs.FileMode) (*File, error) {
 	if strings.IndexByte(path, 0) >= 0 {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: unix.EINVAL}
+		return nil, wrapErr("open", path, unix.EINVAL)
 	}
 	var fd int
 	err := fdcore.IgnoringEINTR(func() error {
@@ -82,12 +82,12 @@ func Open(path string, flag Flag, perm fs.FileMode) (*File, error) {
 		return err
 	})
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, wrapErr("open", path, err)
 	}
 	d, err := fdcore.NewOpened(fd, path, flag&O_NONBLOCK != 0, fs.ErrClosed)
 	if err != nil {
 		_ = unix.Close(fd)
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, wrapErr("open", path, err)
 	}
 	return newFile(d, path), nil
 }
@@ -144,10 +144,20 @@ func newFile(d *fdcore.FD, name string) *File {
 // Fd returns the descriptor number, or -1 after Close. The number is
 // borrowed: it stays valid only until Close, and the File still owns it.
 // Unlike os.File.Fd, it leaves the descriptor's mode alone.
-func (f *File) Fd() int { return f.fd.Sysfd() }
+func (f *File) Fd() int {
+	if f.invalid() {
+		return -1
+	}
+	return f.fd.Sysfd()
+}
 
 // Name returns the name given to Open or NewFile.
-func (f *File) Name() string { return f.name }
+func (f *File) Name() string {
+	if f == nil {
+		return ""
+	}
+	return f.name
+}
 
 // Read reads up to len(p) bytes into p: one read(2). It returns the number
 // of bytes read, and 0, [io.EOF] at end of file (read(2) returned 0 for a
@@ -159,6 +169,9 @@ func (f *File) Name() string { return f.name }
 // is closed (an error wrapping [fs.ErrClosed]); after SetNonblock(true) it
 // returns an error wrapping unix.EAGAIN instead. EINTR is retried.
 func (f *File) Read(p []byte) (int, error) {
+	if f.invalid() {
+		return 0, errInvalid("read")
+	}
 	if !f.fd.UserNonblock() {
 		// In blocking mode a Read is exactly os.File's: read(2) under the
 		// descriptor's read lock, waiting in the poller on EAGAIN, EINTR
@@ -210,6 +223,9 @@ func (f *File) readCB(fd uintptr) bool {
 // returns EPIPE, except on descriptors 1 and 2, where the Go runtime raises
 // SIGPIPE as a C program would get it (see os/signal).
 func (f *File) Write(p []byte) (int, error) {
+	if f.invalid() {
+		return 0, errInvalid("write")
+	}
 	if !f.fd.UserNonblock() {
 		// In blocking mode a Write is exactly os.File's: write(2) repeated
 		// until p is written, waiting in the poller on EAGAIN, EINTR
@@ -262,6 +278,9 @@ func (f *File) loop(fd uintptr, op *ioOp, call func(fd int, p []byte, off int64)
 // the file offset. A negative off is an error wrapping unix.EINVAL; a pipe
 // or socket gives ESPIPE.
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if f.invalid() {
+		return 0, errInvalid("pread")
+	}
 	if off < 0 {
 		return 0, f.wrap("pread", negativeOffsetError{})
 	}
@@ -286,6 +305,9 @@ func (f *File) preadCB(fd uintptr) bool { return f.loop(fd, &f.pr, unix.Pread, i
 // its end whatever off says (see pwrite(2), BUGS); os.File.WriteAt refuses
 // such files instead.
 func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if f.invalid() {
+		return 0, errInvalid("pwrite")
+	}
 	if off < 0 {
 		return 0, f.wrap("pwrite", negativeOffsetError{})
 	}
@@ -338,6 +360,9 @@ func limit(p []byte) []byte {
 // returns the new offset. A pipe or socket gives ESPIPE; an offset that
 // would become negative, EINVAL.
 func (f *File) Seek(offset int64, whence int) (int64, error) {
+	if f.invalid() {
+		return 0, errInvalid("seek")
+	}
 	var ret int64
 	err := f.fd.Control(func(fd int) error {
 		var err error
@@ -357,6 +382,9 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 // gave it to another file. The second Close, and any call after it, returns
 // an error wrapping fs.ErrClosed.
 func (f *File) Close() error {
+	if f.invalid() {
+		return errInvalid("close")
+	}
 	return f.wrap("close", f.fd.Close())
 }
 
@@ -366,6 +394,9 @@ func (f *File) Close() error {
 // [File.Nonblock] says, and a callback passed to its Read or Write that
 // returns false waits in the poller.
 func (f *File) SyscallConn() (syscall.RawConn, error) {
+	if f.invalid() {
+		return nil, errInvalid("SyscallConn")
+	}
 	if err := f.closedErr(); err != nil {
 		return nil, f.wrap("SyscallConn", err)
 	}
@@ -378,19 +409,19 @@ func (f *File) SyscallConn() (syscall.RawConn, error) {
 // the runtime does not poll (a regular file) gives an error wrapping
 // [os.ErrNoDeadline].
 func (f *File) SetDeadline(t time.Time) error {
-	return f.wrap("SetDeadline", f.fd.SetDeadline(t))
+	return f.deadline("SetDeadline", (*fdcore.FD).SetDeadline, t)
 }
 
 // SetReadDeadline sets the deadline of Read and ReadAt; see
 // [File.SetDeadline].
 func (f *File) SetReadDeadline(t time.Time) error {
-	return f.wrap("SetReadDeadline", f.fd.SetReadDeadline(t))
+	return f.deadline("SetReadDeadline", (*fdcore.FD).SetReadDeadline, t)
 }
 
 // SetWriteDeadline sets the deadline of Write and WriteAt; see
 // [File.SetDeadline].
 func (f *File) SetWriteDeadline(t time.Time) error {
-	return f.wrap("SetWriteDeadline", f.fd.SetWriteDeadline(t))
+	return f.deadline("SetWriteDeadline", (*fdcore.FD).SetWriteDeadline, t)
 }
 
 // Flags returns the file status flags: fcntl(2) F_GETFL (the access mode
@@ -401,6 +432,9 @@ func (f *File) SetWriteDeadline(t time.Time) error {
 // with open(2) also carries the kernel's O_LARGEFILE bit (0x8000 on amd64),
 // which has no name here and prints in hexadecimal.
 func (f *File) Flags() (Flag, error) {
+	if f.invalid() {
+		return 0, errInvalid("fcntl")
+	}
 	fl, err := f.fd.Flags()
 	if err != nil {
 		return 0, f.wrap("fcntl", err)
@@ -414,12 +448,18 @@ func (f *File) Flags() (Flag, error) {
 // A descriptor the runtime polls stays nonblocking in the kernel either way
 // (waits happen in the poller); any other has O_NONBLOCK set or cleared.
 func (f *File) SetNonblock(b bool) error {
+	if f.invalid() {
+		return errInvalid("fcntl")
+	}
 	return f.wrap("fcntl", f.fd.SetNonblock(b))
 }
 
 // Nonblock reports the blocking mode callers see: true when calls that would
 // wait return EAGAIN instead. See [File.SetNonblock].
 func (f *File) Nonblock() (bool, error) {
+	if f.invalid() {
+		return false, errInvalid("fcntl")
+	}
 	b, err := f.fd.Nonblock()
 	return b, f.wrap("fcntl", err)
 }
@@ -432,10 +472,30 @@ func (f *File) closedErr() error {
 	return nil
 }
 
+func (f *File) deadline(op string, set func(*fdcore.FD, time.Time) error, t time.Time) error {
+	if f.invalid() {
+		return errInvalid(op)
+	}
+	return f.wrap(op, set(f.fd, t))
+}
+
+// invalid reports a nil File, or a zero one not made by this package. The
+// methods check it first, as os.File's check for nil.
+func (f *File) invalid() bool { return f == nil || f.fd == nil }
+
+// errInvalid is the error of a call on an invalid File.
+func errInvalid(op string) error { return wrapErr(op, "", unix.EINVAL) }
+
 // wrap returns err as an *fs.PathError naming op and the file; nil stays nil.
-func (f *File) wrap(op string, err error) error {
+func (f *File) wrap(op string, err error) error { return wrapErr(op, f.name, err) }
+
+// wrapErr is the package's one wrapping point: every error a function or
+// method returns (an errno, an argument error wrapping EINVAL,
+// fs.ErrClosed, os.ErrDeadlineExceeded) is an *fs.PathError naming the call
+// and the file, except a bare io.EOF. nil stays nil.
+func wrapErr(op, path string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &fs.PathError{Op: op, Path: f.name, Err: err}
+	return &fs.PathError{Op: op, Path: path, Err: err}
 }

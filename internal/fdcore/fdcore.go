@@ -9,11 +9,10 @@
 // A socket joins the poller lazily ([NewLazy]): until a call first has to
 // wait, the FD holds the bare descriptor with its own count of calls in
 // progress, and the kernel does no poller bookkeeping for it. That work is
-// not free: the runtime's epoll entry makes every packet that arrives, and
-// every byte read, run an extra wake-up callback, measured here as 18% of
-// a data-ready send+recv (2.17 against 2.56 µs on a socketpair). A socket
-// driven by the caller's own select, poll or epoll loop in nonblocking
-// mode never waits inside this package, so it never pays for it.
+// not free: the runtime's epoll entry makes every packet that arrives run
+// an extra wake-up callback. A socket driven by the caller's own select,
+// poll or epoll loop in nonblocking mode never waits inside this package,
+// so it never pays for it.
 //
 // Every wrapper in fileio and sock reaches the kernel through [FD.Read],
 // [FD.Write] or [FD.Control]: the closed check, the poller wait, deadlines
@@ -23,11 +22,9 @@ package fdcore
 import (
 	"errors"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,179 +57,6 @@ type FD struct {
 type joined struct {
 	file *os.File
 	rc   syscall.RawConn
-}
-
-// lazyOwner is what the cleanup of an unjoined lazy FD needs.
-type lazyOwner struct {
-	fd   int
-	done atomic.Bool // closed, or handed to an os.File
-}
-
-// New takes ownership of fd. A descriptor the kernel can poll (anything but
-// a regular file or a directory) is put into nonblocking mode and registered
-// with the runtime poller; if the poller refuses it, its mode is restored.
-// A descriptor that New switched to nonblocking mode is switched back when
-// the FD is closed, since the mode belongs to the open file description,
-// which other holders (a dup, a parent shell) may share. userNonblock is the
-// mode callers see: when true, a call that would wait returns EAGAIN
-// instead. closedErr is the error returned, wrapped by the caller, after
-// Close (fs.ErrClosed for files, net.ErrClosed for sockets). On error fd is
-// not closed.
-func New(fd int, name string, userNonblock bool, closedErr error) (*FD, error) {
-	return newFD(fd, name, userNonblock, closedErr, false)
-}
-
-// NewOpened is [New] for a descriptor that open(2) has just returned for
-// name. It differs only on Darwin, where a FIFO opened by path stays out of
-// the poller (kqueue does not report its last writer closing: Go issue
-// 24164), as in os.
-func NewOpened(fd int, name string, userNonblock bool, closedErr error) (*FD, error) {
-	return newFD(fd, name, userNonblock, closedErr, true)
-}
-
-func newFD(fd int, name string, userNonblock bool, closedErr error, opened bool) (*FD, error) {
-	if fd < 0 {
-		return nil, unix.EBADF
-	}
-	var st unix.Stat_t
-	if err := IgnoringEINTR(func() error { return unix.Fstat(fd, &st) }); err != nil {
-		return nil, err
-	}
-	fl, err := Fcntl(fd, unix.F_GETFL, 0)
-	if err != nil {
-		return nil, err
-	}
-	kernelNonblock := fl&unix.O_NONBLOCK != 0
-	poll := canPoll(uint32(st.Mode), opened)
-	setByUs, clearedByUs := false, false
-	switch {
-	case poll && !kernelNonblock:
-		if err := unix.SetNonblock(fd, true); err != nil {
-			return nil, err
-		}
-		setByUs = true
-	case !poll && kernelNonblock:
-		// os.NewFile registers any nonblocking descriptor with the poller:
-		// hide the flag from it, then give it back.
-		if err := unix.SetNonblock(fd, false); err != nil {
-			return nil, err
-		}
-		clearedByUs = true
-	}
-	f := os.NewFile(uintptr(fd), name)
-	// os registers a nonblocking descriptor with the poller when it can;
-	// SetDeadline is refused (os.ErrNoDeadline) exactly when it could not.
-	pollable := f.SetDeadline(time.Time{}) == nil
-	if clearedByUs {
-		_ = unix.SetNonblock(fd, true)
-	}
-	if !pollable && setByUs {
-		_ = unix.SetNonblock(fd, false)
-		setByUs = false
-	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		// Unreachable for a file from os.NewFile; keep the fd with the caller.
-		return nil, err
-	}
-	d := &FD{sysfd: fd, name: name, restoreBlocking: setByUs, closedErr: closedErr}
-	d.reg.Store(&joined{file: f, rc: rc})
-	d.pollable.Store(pollable)
-	d.nonblock.Store(userNonblock)
-	return d, nil
-}
-
-// NewLazy is [New] for a socket, which joins the runtime poller only when
-// a call first has to wait, or a deadline is set (see the package doc). It
-// puts the descriptor in nonblocking mode at once, as New does. A
-// descriptor that is not a socket is handled as New handles it.
-func NewLazy(fd int, name string, userNonblock bool, closedErr error) (*FD, error) {
-	if fd < 0 {
-		return nil, unix.EBADF
-	}
-	var st unix.Stat_t
-	if err := IgnoringEINTR(func() error { return unix.Fstat(fd, &st) }); err != nil {
-		return nil, err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-		return New(fd, name, userNonblock, closedErr)
-	}
-	fl, err := Fcntl(fd, unix.F_GETFL, 0)
-	if err != nil {
-		return nil, err
-	}
-	setByUs := false
-	if fl&unix.O_NONBLOCK == 0 {
-		if err := unix.SetNonblock(fd, true); err != nil {
-			return nil, err
-		}
-		setByUs = true
-	}
-	d := &FD{sysfd: fd, name: name, restoreBlocking: setByUs, closedErr: closedErr}
-	d.owner = &lazyOwner{fd: fd}
-	d.pollable.Store(true) // every socket can; join checks it
-	d.nonblock.Store(userNonblock)
-	runtime.AddCleanup(d, func(o *lazyOwner) {
-		if !o.done.Load() {
-			_ = unix.Close(o.fd)
-		}
-	}, d.owner)
-	return d, nil
-}
-
-// join registers a lazy FD with the runtime poller by handing its
-// descriptor to an *os.File, once. If the poller refuses it, the
-// descriptor goes back to blocking mode, so that the calls that would have
-// waited in the poller block their thread instead (as os does for such a
-// descriptor).
-func (d *FD) join() (*joined, error) {
-	d.joinMu.Lock()
-	defer d.joinMu.Unlock()
-	if r := d.reg.Load(); r != nil {
-		return r, nil
-	}
-	if d.closed.Load() {
-		return nil, d.closedErr
-	}
-	f := os.NewFile(uintptr(d.sysfd), d.name)
-	d.owner.done.Store(true) // f owns the descriptor now, and closes it
-	rc, err := f.SyscallConn()
-	if err != nil {
-		// Unreachable (f is open). f keeps the descriptor, so that it is
-		// closed once, by Close; the calls fail.
-		rc = closedRawConn{err}
-	}
-	if f.SetDeadline(time.Time{}) != nil {
-		_ = unix.SetNonblock(d.sysfd, false)
-		d.pollable.Store(false)
-		d.restoreBlocking = false
-	}
-	r := &joined{file: f, rc: rc}
-	d.reg.Store(r)
-	return r, nil
-}
-
-// incref counts a call on an unjoined lazy FD; false once closed.
-func (d *FD) incref() bool {
-	d.refs.Add(1)
-	if d.closed.Load() {
-		d.refs.Add(-1)
-		return false
-	}
-	return true
-}
-
-// waitRefs waits for the calls on the unjoined FD to return. They make
-// one nonblocking system call each (or run a Control callback), so this
-// is short.
-func (d *FD) waitRefs() {
-	for i := 0; d.refs.Load() != 0; i++ {
-		if i < 100 {
-			runtime.Gosched()
-		} else {
-			time.Sleep(50 * time.Microsecond)
-		}
-	}
 }
 
 // Sysfd returns the descriptor number, or -1 once closed. The number is
@@ -313,25 +137,13 @@ func (d *FD) Close() error {
 // runs once on the bare descriptor with no lock (callers serialise their
 // reads themselves, as sock does with its read mutex), and joins it only
 // if f asks to wait.
-func (d *FD) Read(f func(fd uintptr) bool) error {
-	if d.closed.Load() {
-		return d.closedErr
-	}
-	r := d.reg.Load()
-	if r == nil {
-		var err error
-		if r, err = d.first(f); r == nil {
-			return err
-		}
-	}
-	if err := r.rc.Read(f); err != nil {
-		return d.translate(err)
-	}
-	return nil
-}
+func (d *FD) Read(f func(fd uintptr) bool) error { return d.rw(f, false) }
 
-// Write is Read's twin for writing.
-func (d *FD) Write(f func(fd uintptr) bool) error {
+// Write is [FD.Read] for writing: f runs under the os.File's write lock.
+func (d *FD) Write(f func(fd uintptr) bool) error { return d.rw(f, true) }
+
+// rw is the body of Read and Write.
+func (d *FD) rw(f func(fd uintptr) bool, write bool) error {
 	if d.closed.Load() {
 		return d.closedErr
 	}
@@ -342,10 +154,13 @@ func (d *FD) Write(f func(fd uintptr) bool) error {
 			return err
 		}
 	}
-	if err := r.rc.Write(f); err != nil {
-		return d.translate(err)
+	var err error
+	if write {
+		err = r.rc.Write(f)
+	} else {
+		err = r.rc.Read(f)
 	}
-	return nil
+	return d.translate(err)
 }
 
 // first runs f once on an unjoined lazy FD. It returns (nil, nil) when f
@@ -446,96 +261,6 @@ func (d *FD) File() *os.File {
 	return r.file
 }
 
-// Nonblock reports the user-visible mode.
-func (d *FD) Nonblock() (bool, error) {
-	if d.closed.Load() {
-		return false, d.closedErr
-	}
-	return d.nonblock.Load(), nil
-}
-
-// SetNonblock sets the user-visible mode. A pollable descriptor stays
-// nonblocking in the kernel either way; another has O_NONBLOCK set or cleared.
-func (d *FD) SetNonblock(b bool) error {
-	if !d.pollable.Load() {
-		if err := d.Control(func(fd int) error { return unix.SetNonblock(fd, b) }); err != nil {
-			return err
-		}
-	} else if d.closed.Load() {
-		return d.closedErr
-	}
-	d.nonblock.Store(b)
-	return nil
-}
-
-// UserNonblock reports the user-visible mode without the closed check.
-func (d *FD) UserNonblock() bool { return d.nonblock.Load() }
-
-// WouldWait reports whether a call that got EAGAIN should wait in the poller
-// (true) or return EAGAIN to its caller (false).
-func (d *FD) WouldWait() bool { return d.pollable.Load() && !d.nonblock.Load() }
-
-// Flags returns the file status flags, fcntl(F_GETFL), with O_NONBLOCK
-// reporting the user-visible mode rather than the kernel's.
-func (d *FD) Flags() (int, error) {
-	var fl int
-	err := d.Control(func(fd int) error {
-		var err error
-		fl, err = Fcntl(fd, unix.F_GETFL, 0)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	fl &^= unix.O_NONBLOCK
-	if d.nonblock.Load() {
-		fl |= unix.O_NONBLOCK
-	}
-	return fl, nil
-}
-
-// SetDeadline sets both deadlines; see os.File.SetDeadline. A lazy FD
-// joins the poller for it, unless t is zero (no deadline to clear yet).
-func (d *FD) SetDeadline(t time.Time) error {
-	return d.deadline(0, t)
-}
-
-// SetReadDeadline sets the read deadline; see os.File.SetReadDeadline.
-func (d *FD) SetReadDeadline(t time.Time) error {
-	return d.deadline(1, t)
-}
-
-// SetWriteDeadline sets the write deadline; see os.File.SetWriteDeadline.
-func (d *FD) SetWriteDeadline(t time.Time) error {
-	return d.deadline(2, t)
-}
-
-func (d *FD) deadline(which int, t time.Time) error {
-	if d.closed.Load() {
-		return d.closedErr
-	}
-	if t.IsZero() && d.reg.Load() == nil {
-		return nil
-	}
-	r, err := d.joinedOrClosed()
-	if err != nil {
-		return err
-	}
-	switch which {
-	case 0:
-		err = r.file.SetDeadline(t)
-	case 1:
-		err = r.file.SetReadDeadline(t)
-	default:
-		err = r.file.SetWriteDeadline(t)
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return d.translate(err)
-}
-
 // translate maps the errors of os and internal/poll onto this FD's: after
 // Close, anything but a deadline becomes the closed error.
 func (d *FD) translate(err error) error {
@@ -553,24 +278,4 @@ func (d *FD) translate(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// IgnoringEINTR calls f until it returns something other than EINTR.
-func IgnoringEINTR(f func() error) error {
-	for {
-		err := f()
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}
-
-// Fcntl is fcntl(2) with an int argument, retried on EINTR.
-func Fcntl(fd, cmd, arg int) (int, error) {
-	for {
-		v, err := unix.FcntlInt(uintptr(fd), cmd, arg)
-		if err != unix.EINTR {
-			return v, err
-		}
-	}
 }
