@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"time"
 
 	"github.com/posixkit/posixkit/fileio"
 	"golang.org/x/sys/unix"
@@ -35,4 +37,23 @@ func ExampleNewFile() {
 	// read pipe-r: resource temporarily unavailable
 	// EAGAIN: true
 	// hi
+}
+
+// A Read of an empty pipe waits in the runtime poller until its deadline.
+func ExampleFile_SetReadDeadline() {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		log.Fatal(err)
+	}
+	r, w := fileio.NewFile(p[0], "pipe-r"), fileio.NewFile(p[1], "pipe-w")
+	defer r.Close()
+	defer w.Close()
+
+	r.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	_, err := r.Read(make([]byte, 1))
+	fmt.Println(err)
+	fmt.Println("deadline:", errors.Is(err, os.ErrDeadlineExceeded))
+	// Output:
+	// read pipe-r: i/o timeout
+	// deadline: true
 }

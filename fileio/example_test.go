@@ -161,3 +161,36 @@ func ExampleFlag_String() {
 	// O_RDONLY|O_CREAT
 	// O_RDWR|O_APPEND|0x40000000
 }
+
+// WriteAt writes at an offset without moving the file offset, which the
+// next Write still uses.
+func ExampleFile_WriteAt() {
+	dir, cleanup := exampleDir()
+	defer cleanup()
+
+	f, err := fileio.Open(filepath.Join(dir, "foo.txt"), fileio.O_RDWR|fileio.O_CREAT, 0o600)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	f.Write([]byte("hello world"))
+	f.WriteAt([]byte("W"), 6)
+	f.Write([]byte("!"))
+	b := make([]byte, 16)
+	n, _ := f.ReadAt(b, 0)
+	fmt.Printf("%s\n", b[:n])
+	_, err = f.WriteAt(b, -1)
+	fmt.Println("EINVAL:", errors.Is(err, unix.EINVAL))
+	// Output:
+	// hello World!
+	// EINVAL: true
+}
+
+// NewFile returns nil for a descriptor that is not open; the methods of a
+// nil File return an error wrapping EINVAL rather than panic.
+func ExampleNewFile_invalid() {
+	f := fileio.NewFile(-1, "nothing")
+	_, err := f.Read(make([]byte, 1))
+	fmt.Println(f == nil, errors.Is(err, unix.EINVAL), f.Fd())
+	// Output: true true -1
+}

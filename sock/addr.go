@@ -7,21 +7,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Bind assigns a local address to the socket: bind(2). Port 0 asks the
-// kernel to choose one; [Socket.LocalAddr] reports it. An IPv4 address given
-// to an AF_INET6 socket is bound as the IPv4-mapped address.
+// Bind assigns a local address: bind(2). Port 0 lets the kernel choose; an
+// IPv4 address to an AF_INET6 socket binds the IPv4-mapped address.
 func (s *Socket) Bind(addr netip.AddrPort) error {
 	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) {
 		return encodeAddr(addr, s.family, false, rsa)
 	})
 }
 
-// BindUnix binds an AF_UNIX socket to a path: bind(2) with a sockaddr_un.
-// The kernel creates the socket file (EADDRINUSE if the path exists; the
-// caller removes it when done). On Linux a path starting with '@' names the
-// abstract namespace, which has no file. An empty path, one with a NUL byte
-// or one too long for sun_path is an error wrapping EINVAL; a socket of
-// another family one wrapping EAFNOSUPPORT.
+// BindUnix binds an AF_UNIX socket to path: bind(2) with a sockaddr_un. The
+// kernel creates the file (EADDRINUSE if it exists); a Linux path starting
+// with '@' is abstract. An empty, NUL-holding or too long path is EINVAL.
 func (s *Socket) BindUnix(path string) error {
 	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) {
 		if s.family != AF_UNIX {
@@ -46,37 +42,25 @@ func (s *Socket) bind(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
 }
 
 // Listen marks the socket as accepting connections: listen(2). The kernel
-// caps backlog at its limit (net.core.somaxconn on Linux); unix.SOMAXCONN
-// asks for that limit.
+// caps backlog (net.core.somaxconn on Linux).
 func (s *Socket) Listen(backlog int) error {
 	return s.control("listen", func(fd int) error {
 		return unix.Listen(fd, backlog)
 	})
 }
 
-// Connect connects the socket to addr: connect(2). On a stream socket it
-// waits, parking the goroutine, until the connection is made or has failed
-// (SO_ERROR), as net does; a refused connection is an error wrapping
-// ECONNREFUSED. In nonblocking mode it returns an error wrapping
-// EINPROGRESS (EALREADY while an earlier attempt is still in progress)
-// instead of waiting, as in C; the caller then waits for writability and
-// reads SO_ERROR. Port 0 and an address of the wrong family are errors
-// wrapping EINVAL or EAFNOSUPPORT.
+// Connect connects to addr: connect(2), waiting for a stream connection to
+// be made or fail (SO_ERROR, e.g. ECONNREFUSED). Nonblocking, it returns
+// EINPROGRESS (EALREADY while one is under way), as in C. Port 0 is EINVAL.
 func (s *Socket) Connect(addr netip.AddrPort) error {
 	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) {
 		return encodeAddr(addr, s.family, true, rsa)
 	})
 }
 
-// ConnectUnix connects an AF_UNIX socket to the socket bound at path:
-// connect(2) with a sockaddr_un. On Linux a path starting with '@' names
-// the abstract namespace. An empty path, one with a NUL byte or one too
-// long for sun_path is an error wrapping EINVAL; a socket of another family
-// one wrapping EAFNOSUPPORT. It waits as [Socket.Connect] does, with one
-// difference from blocking C: on Linux, when the listener's backlog is
-// full, the kernel answers a nonblocking AF_UNIX connect with EAGAIN rather
-// than EINPROGRESS, and ConnectUnix returns that error (as net does) instead
-// of waiting for room; retry after a pause.
+// ConnectUnix connects an AF_UNIX socket to path: connect(2), as
+// [Socket.Connect] and [Socket.BindUnix]. A full Linux backlog gives EAGAIN,
+// as in net, not a wait.
 func (s *Socket) ConnectUnix(path string) error {
 	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) {
 		if s.family != AF_UNIX {
@@ -158,17 +142,14 @@ func (s *Socket) doConnect(fd uintptr) bool {
 	}
 }
 
-// LocalAddr returns the address the socket is bound to: getsockname(2).
-// An unbound IP socket reports the unspecified address with port 0; a
-// socket of a non-IP family (AF_UNIX) the zero AddrPort. The address is as
-// the kernel reports it.
+// LocalAddr returns the bound address: getsockname(2), as the kernel has
+// it; the zero AddrPort for a non-IP family.
 func (s *Socket) LocalAddr() (netip.AddrPort, error) {
 	return s.sockname("getsockname", ctlSockname)
 }
 
-// RemoteAddr returns the address of the connected peer: getpeername(2). An
-// unconnected socket gives an error wrapping ENOTCONN; a non-IP family the
-// zero AddrPort.
+// RemoteAddr returns the peer's address: getpeername(2); ENOTCONN when not
+// connected, the zero AddrPort for a non-IP family.
 func (s *Socket) RemoteAddr() (netip.AddrPort, error) {
 	return s.sockname("getpeername", ctlPeername)
 }

@@ -70,8 +70,8 @@ func (s *Socket) getsockoptInt(ctl, level, name int) (int, error) {
 	return v, opError(op, err)
 }
 
-// SyscallConn returns a raw connection to the descriptor: it implements
-// syscall.Conn. Its errors after Close wrap net.ErrClosed.
+// SyscallConn returns a syscall.RawConn whose Read and Write callbacks are
+// serialised with the socket's own calls.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
 	if err := s.check("syscallconn"); err != nil {
 		return nil, err

@@ -8,10 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrTruncated is wrapped by the error of [Socket.Recv], [Socket.RecvFrom]
-// and [Socket.Read] when a datagram was larger than the buffer: the kernel
-// dropped its tail (MSG_TRUNC in recvmsg's flags). The returned count is
-// then len(p), never more, even when the caller passed MSG_TRUNC.
+// ErrTruncated is wrapped when a datagram was larger than the buffer and
+// the kernel dropped its tail (MSG_TRUNC); the count is then len(p).
 var ErrTruncated = errors.New("message truncated")
 
 func errnoOf(err error) unix.Errno {

@@ -9,10 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// NetConn returns a net.Conn on a duplicate of the socket's descriptor
-// (fcntl F_DUPFD_CLOEXEC, then net.FileConn). The two are independent
-// handles on one connection: closing one leaves the other open. The socket
-// must be a connected TCP, UDP or Unix socket.
+// NetConn returns a net.Conn on a duplicate descriptor (F_DUPFD_CLOEXEC,
+// net.FileConn); each closes independently. The socket must be connected.
 func (s *Socket) NetConn() (net.Conn, error) {
 	f, err := s.dupFile("netconn")
 	if err != nil {
@@ -26,8 +24,7 @@ func (s *Socket) NetConn() (net.Conn, error) {
 	return c, nil
 }
 
-// NetListener returns a net.Listener on a duplicate of the descriptor, as
-// [Socket.NetConn] does; the socket must be a listening stream socket.
+// NetListener is [Socket.NetConn] for a listening stream socket.
 func (s *Socket) NetListener() (net.Listener, error) {
 	f, err := s.dupFile("netlistener")
 	if err != nil {
@@ -41,8 +38,7 @@ func (s *Socket) NetListener() (net.Listener, error) {
 	return l, nil
 }
 
-// NetPacketConn returns a net.PacketConn on a duplicate of the descriptor,
-// as [Socket.NetConn] does; the socket must be a datagram socket.
+// NetPacketConn is [Socket.NetConn] for a datagram socket.
 func (s *Socket) NetPacketConn() (net.PacketConn, error) {
 	f, err := s.dupFile("netpacketconn")
 	if err != nil {
@@ -69,16 +65,10 @@ func (s *Socket) dupFile(op string) (*os.File, error) {
 	return os.NewFile(uintptr(nfd), "socket"), nil
 }
 
-// FromConn returns a Socket on a duplicate of c's descriptor (fcntl
-// F_DUPFD_CLOEXEC through c's RawConn): c may be a *net.TCPConn,
-// *net.UDPConn, *net.UnixConn, a listener, or a Socket. The caller keeps c
-// and closes both. This is how a connection made with net is inspected
-// ([Socket.Tuple], [Socket.Options]) and tuned with this package.
-//
-// The family comes from getsockname(2), the type from SO_TYPE and the
-// protocol from SO_PROTOCOL (derived on Darwin). The duplicate shares the
-// open file description, so its O_NONBLOCK flag too: it is set, as net
-// already has it for its connections.
+// FromConn returns a Socket on a duplicate of c's descriptor
+// (F_DUPFD_CLOEXEC): a net conn, listener or Socket, which the caller still
+// closes. Family, type and protocol come from the kernel (getsockname,
+// SO_TYPE, SO_PROTOCOL; derived on Darwin); O_NONBLOCK is shared with c.
 func FromConn(c syscall.Conn) (*Socket, error) {
 	const op = "fromconn"
 	if c == nil {

@@ -103,14 +103,10 @@ func (s *Socket) doSend(fd uintptr) bool {
 	}
 }
 
-// Accept waits for and returns the next connection and its peer's address:
-// accept4(2) with SOCK_CLOEXEC and SOCK_NONBLOCK (on Darwin accept(2), then
-// both flags set under syscall.ForkLock). The wait parks the goroutine; in
-// nonblocking mode an empty queue gives an error wrapping EAGAIN. A
-// connection reset while queued (ECONNABORTED) is skipped. The peer address
-// is as the kernel reports it (an IPv4 peer of a dual-stack socket is
-// ::ffff:a.b.c.d; see netip.Addr.Unmap), and the zero AddrPort for a
-// non-IP family.
+// Accept waits for the next connection: accept4(2) with SOCK_CLOEXEC and
+// SOCK_NONBLOCK (Darwin: accept(2), flags under syscall.ForkLock).
+// ECONNABORTED is skipped. The peer address is the kernel's (IPv4-mapped on
+// a dual-stack socket), zero for a non-IP family.
 func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 	const op = "accept"
 	if !s.ok() {
@@ -139,13 +135,9 @@ func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 	return ns, peer, nil
 }
 
-// Send sends p on a connected socket: send(2), with MSG_NOSIGNAL added (on
-// Darwin the socket has SO_NOSIGPIPE instead), so a reset peer gives an
-// error wrapping EPIPE or ECONNRESET, never SIGPIPE. As in C it makes one
-// successful send(2) and may send less than len(p) on a stream socket; use
-// [Socket.Write] to send it all. A full send buffer parks the goroutine,
-// unless the socket is in nonblocking mode or flags has MSG_DONTWAIT: then
-// the error wraps EAGAIN.
+// Send makes one send(2) with MSG_NOSIGNAL, so a reset peer is EPIPE or
+// ECONNRESET, never SIGPIPE. It may send less than len(p) on a stream (see
+// [Socket.Write]); MSG_DONTWAIT returns EAGAIN instead of waiting.
 func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 	const op = "send"
 	if !s.ok() {
@@ -157,10 +149,8 @@ func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 	return n, opError(op, err)
 }
 
-// SendTo sends p to addr: sendto(2), with MSG_NOSIGNAL as in
-// [Socket.Send]. An IPv4 addr to an AF_INET6 socket is sent to the
-// IPv4-mapped address. Port 0, an invalid addr or one of the wrong family
-// is an error wrapping EINVAL or EAFNOSUPPORT, and nothing is sent.
+// SendTo sends p to addr: sendto(2) with MSG_NOSIGNAL. A bad addr sends
+// nothing; an IPv4 addr to an AF_INET6 socket goes IPv4-mapped.
 func (s *Socket) SendTo(p []byte, flags MsgFlag, addr netip.AddrPort) (int, error) {
 	const op = "sendto"
 	if !s.ok() {
@@ -196,9 +186,7 @@ func (s *Socket) sendLocked(p []byte, flags MsgFlag) (int, error) {
 	return n, nil
 }
 
-// Write writes all of p to the socket, with as many send(2) calls as it
-// takes (MSG_NOSIGNAL added), or returns the error that stopped it and the
-// count sent before. It implements io.Writer.
+// Write sends all of p with as many send(2) calls as it takes: io.Writer.
 func (s *Socket) Write(p []byte) (int, error) {
 	const op = "write"
 	if !s.ok() {
@@ -219,27 +207,16 @@ func (s *Socket) Write(p []byte) (int, error) {
 	}
 }
 
-// Recv receives into p from a connected socket: recv(2) on a stream socket,
-// recvmsg(2) otherwise (so that truncation is seen). It parks the goroutine
-// until data arrives, unless the socket is in nonblocking mode or flags has
-// MSG_DONTWAIT: then an empty queue is an error wrapping EAGAIN.
-//
-// On a stream socket it returns 0, io.EOF once the peer has shut down
-// writing (and len(p) > 0), and MSG_WAITALL waits until p is full (or the
-// stream ends, or an error or deadline comes: then the bytes received so
-// far are returned without the error, which the next call reports). On a
-// datagram socket an empty datagram is (0, nil), and a datagram larger than
-// p returns len(p) and an error wrapping [ErrTruncated]. A SOCK_SEQPACKET
-// socket has both natures: its records are truncated like datagrams, and 0
-// bytes read is io.EOF, as in net, because the kernel reports an empty
-// record and the end of the connection alike (recvmsg returns 0 with no
-// flags for both).
+// Recv receives into p: recv(2) on a stream, recvmsg(2) otherwise.
+// MSG_DONTWAIT returns EAGAIN instead of waiting. A stream's end is 0,
+// io.EOF; MSG_WAITALL returns what came before an error or deadline, and the
+// next call the error. A datagram larger than p gives len(p) and
+// [ErrTruncated]; an empty one (0, nil), except on SOCK_SEQPACKET: io.EOF.
 func (s *Socket) Recv(p []byte, flags MsgFlag) (int, error) {
 	return s.recv("recv", p, flags)
 }
 
-// Read reads from the socket as [Socket.Recv] with no flags does, and
-// implements io.Reader: 0, io.EOF at the end of a stream.
+// Read is [Socket.Recv] with no flags: io.Reader.
 func (s *Socket) Read(p []byte) (int, error) {
 	return s.recv("read", p, 0)
 }
@@ -306,12 +283,8 @@ func (s *Socket) recvResult(op string, p []byte, n int, e unix.Errno, mflags int
 	return n, nil
 }
 
-// RecvFrom receives into p and returns the sender's address: recvmsg(2)
-// (recvfrom's job, with the kernel's flags seen). It waits, reports EOF,
-// empty and truncated datagrams as [Socket.Recv] does. The address is as
-// the kernel reports it: an IPv4 sender to a dual-stack AF_INET6 socket is
-// ::ffff:a.b.c.d (see netip.Addr.Unmap); a connected stream socket and a
-// non-IP family give the zero AddrPort.
+// RecvFrom receives as [Socket.Recv] and returns the sender's address:
+// recvmsg(2). The zero AddrPort for a connected stream or non-IP family.
 func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, netip.AddrPort, error) {
 	const op = "recvfrom"
 	if !s.ok() {
@@ -332,8 +305,8 @@ func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, netip.AddrPort, error) 
 	return n, from, err
 }
 
-// Shutdown shuts down one or both directions of a connection: shutdown(2).
-// After SHUT_WR the peer reads EOF and this side can still receive.
+// Shutdown shuts down one or both directions: shutdown(2). After SHUT_WR the
+// peer reads EOF and this side can still receive.
 func (s *Socket) Shutdown(how How) error {
 	return s.control("shutdown", func(fd int) error {
 		return unix.Shutdown(fd, int(how))

@@ -10,14 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// GetsockoptInt returns the integer value of a socket option:
-// getsockopt(2), with level and name as in C (unix.SOL_SOCKET,
-// unix.SO_RCVBUF, ...).
+// GetsockoptInt returns an integer option: getsockopt(2), level and name as
+// in C (unix.SOL_SOCKET, unix.SO_RCVBUF, ...).
 func (s *Socket) GetsockoptInt(level, name int) (int, error) {
 	return s.getsockoptInt(ctlGetsockopt, level, name)
 }
 
-// SetsockoptInt sets an integer socket option: setsockopt(2).
+// SetsockoptInt sets an integer option: setsockopt(2).
 func (s *Socket) SetsockoptInt(level, name, value int) error {
 	return s.control("setsockopt", func(fd int) error {
 		return unix.SetsockoptInt(fd, level, name, value)
@@ -37,8 +36,7 @@ func (s *Socket) getBool(level, name int) (bool, error) {
 	return v != 0, err
 }
 
-// SetReuseAddr sets SO_REUSEADDR: setsockopt(2). A server sets it before
-// Bind to rebind its port while old connections are in TIME_WAIT.
+// SetReuseAddr sets SO_REUSEADDR: setsockopt(2), before Bind.
 func (s *Socket) SetReuseAddr(on bool) error {
 	return s.setBool(unix.SOL_SOCKET, unix.SO_REUSEADDR, on)
 }
@@ -46,8 +44,7 @@ func (s *Socket) SetReuseAddr(on bool) error {
 // ReuseAddr reports SO_REUSEADDR: getsockopt(2).
 func (s *Socket) ReuseAddr() (bool, error) { return s.getBool(unix.SOL_SOCKET, unix.SO_REUSEADDR) }
 
-// SetReusePort sets SO_REUSEPORT: setsockopt(2). Several sockets may then
-// bind the same address and port (Linux spreads connections among them).
+// SetReusePort sets SO_REUSEPORT: setsockopt(2), before Bind.
 func (s *Socket) SetReusePort(on bool) error {
 	return s.setBool(unix.SOL_SOCKET, unix.SO_REUSEPORT, on)
 }
@@ -55,8 +52,7 @@ func (s *Socket) SetReusePort(on bool) error {
 // ReusePort reports SO_REUSEPORT: getsockopt(2).
 func (s *Socket) ReusePort() (bool, error) { return s.getBool(unix.SOL_SOCKET, unix.SO_REUSEPORT) }
 
-// SetNoDelay sets TCP_NODELAY: setsockopt(2). On, small segments go out at
-// once instead of being coalesced (Nagle's algorithm off). TCP only.
+// SetNoDelay sets TCP_NODELAY (Nagle off): setsockopt(2). TCP only.
 func (s *Socket) SetNoDelay(on bool) error {
 	return s.setBool(unix.IPPROTO_TCP, unix.TCP_NODELAY, on)
 }
@@ -72,9 +68,8 @@ func (s *Socket) SetKeepAlive(on bool) error {
 // KeepAlive reports SO_KEEPALIVE: getsockopt(2).
 func (s *Socket) KeepAlive() (bool, error) { return s.getBool(unix.SOL_SOCKET, unix.SO_KEEPALIVE) }
 
-// SetV6Only sets IPV6_V6ONLY: setsockopt(2). On, an AF_INET6 socket
-// carries IPv6 only; off (Linux's default), it also carries IPv4 as
-// IPv4-mapped addresses. Set it before Bind. AF_INET6 only.
+// SetV6Only sets IPV6_V6ONLY: setsockopt(2), before Bind. Off (Linux's
+// default), an AF_INET6 socket also carries IPv4 as IPv4-mapped addresses.
 func (s *Socket) SetV6Only(on bool) error {
 	return s.setBool(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, on)
 }
@@ -82,8 +77,7 @@ func (s *Socket) SetV6Only(on bool) error {
 // V6Only reports IPV6_V6ONLY: getsockopt(2).
 func (s *Socket) V6Only() (bool, error) { return s.getBool(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY) }
 
-// SetBroadcast sets SO_BROADCAST: setsockopt(2), needed to send to a
-// broadcast address.
+// SetBroadcast sets SO_BROADCAST: setsockopt(2).
 func (s *Socket) SetBroadcast(on bool) error {
 	return s.setBool(unix.SOL_SOCKET, unix.SO_BROADCAST, on)
 }
@@ -91,9 +85,8 @@ func (s *Socket) SetBroadcast(on bool) error {
 // Broadcast reports SO_BROADCAST: getsockopt(2).
 func (s *Socket) Broadcast() (bool, error) { return s.getBool(unix.SOL_SOCKET, unix.SO_BROADCAST) }
 
-// SetRecvBuffer sets the receive buffer size SO_RCVBUF: setsockopt(2).
-// Linux doubles the value asked for (for its bookkeeping) and caps it at
-// net.core.rmem_max; RecvBuffer reports what the kernel chose.
+// SetRecvBuffer sets SO_RCVBUF: setsockopt(2). Linux doubles the value and
+// caps it at net.core.rmem_max.
 func (s *Socket) SetRecvBuffer(bytes int) error {
 	return s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, bytes)
 }
@@ -101,8 +94,7 @@ func (s *Socket) SetRecvBuffer(bytes int) error {
 // RecvBuffer reports SO_RCVBUF: getsockopt(2).
 func (s *Socket) RecvBuffer() (int, error) { return s.GetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF) }
 
-// SetSendBuffer sets the send buffer size SO_SNDBUF: setsockopt(2), with
-// the same doubling and cap (net.core.wmem_max) as SetRecvBuffer.
+// SetSendBuffer sets SO_SNDBUF: setsockopt(2), as [Socket.SetRecvBuffer].
 func (s *Socket) SetSendBuffer(bytes int) error {
 	return s.SetsockoptInt(unix.SOL_SOCKET, unix.SO_SNDBUF, bytes)
 }
@@ -110,11 +102,8 @@ func (s *Socket) SetSendBuffer(bytes int) error {
 // SendBuffer reports SO_SNDBUF: getsockopt(2).
 func (s *Socket) SendBuffer() (int, error) { return s.GetsockoptInt(unix.SOL_SOCKET, unix.SO_SNDBUF) }
 
-// SetLinger sets SO_LINGER: setsockopt(2). A negative d turns lingering
-// off (the default: close returns at once, the kernel sends what is left
-// in the background); d >= 0 turns it on with d in whole seconds
-// (fractions are dropped): a close waits up to d for unsent data, and 0
-// resets the connection on close.
+// SetLinger sets SO_LINGER: setsockopt(2). d < 0 turns it off; d >= 0, in
+// whole seconds, makes close wait up to d for unsent data (0: reset).
 func (s *Socket) SetLinger(d time.Duration) error {
 	l := unix.Linger{}
 	if d >= 0 {
@@ -129,8 +118,7 @@ func (s *Socket) SetLinger(d time.Duration) error {
 	})
 }
 
-// Linger reports SO_LINGER: getsockopt(2). It returns -1 when lingering is
-// off, else the linger time.
+// Linger reports SO_LINGER: getsockopt(2); -1 when off.
 func (s *Socket) Linger() (time.Duration, error) {
 	var l *unix.Linger
 	err := s.control("getsockopt", func(fd int) error {
@@ -147,11 +135,8 @@ func (s *Socket) Linger() (time.Duration, error) {
 	return time.Duration(l.Linger) * time.Second, nil
 }
 
-// SetRecvTimeout sets SO_RCVTIMEO: setsockopt(2), 0 for none. It bounds a
-// blocking recv in the kernel; it does not end a call waiting in the
-// runtime poller, which is how this package waits: use
-// [Socket.SetReadDeadline] for that. It is here to be set and viewed as in
-// C, and it does apply to a descriptor handed to blocking code.
+// SetRecvTimeout sets SO_RCVTIMEO: setsockopt(2). It bounds only a blocking
+// recv in the kernel, not a wait here: use [Socket.SetReadDeadline].
 func (s *Socket) SetRecvTimeout(d time.Duration) error {
 	return s.setTimeout(unix.SO_RCVTIMEO, d)
 }
@@ -159,8 +144,8 @@ func (s *Socket) SetRecvTimeout(d time.Duration) error {
 // RecvTimeout reports SO_RCVTIMEO: getsockopt(2).
 func (s *Socket) RecvTimeout() (time.Duration, error) { return s.timeout(unix.SO_RCVTIMEO) }
 
-// SetSendTimeout sets SO_SNDTIMEO: setsockopt(2), with the same caveat as
-// [Socket.SetRecvTimeout]: use [Socket.SetWriteDeadline] to bound a Send.
+// SetSendTimeout sets SO_SNDTIMEO: setsockopt(2); see
+// [Socket.SetRecvTimeout] and [Socket.SetWriteDeadline].
 func (s *Socket) SetSendTimeout(d time.Duration) error {
 	return s.setTimeout(unix.SO_SNDTIMEO, d)
 }
@@ -216,9 +201,8 @@ type Options struct {
 	Flags       fileio.Flag // fcntl(F_GETFL), O_NONBLOCK as callers see it
 }
 
-// Options reads the snapshot: one getsockopt(2) per option and
-// fcntl(F_GETFD) and fcntl(F_GETFL). TCP_NODELAY is read for TCP sockets
-// only and IPV6_V6ONLY for AF_INET6 ones.
+// Options reads the snapshot: getsockopt(2) per option, fcntl(2) F_GETFD
+// and F_GETFL.
 func (s *Socket) Options() (Options, error) {
 	var o Options
 	err := s.control("getsockopt", func(fd int) error {
@@ -296,13 +280,7 @@ func (s *Socket) Options() (Options, error) {
 	return o, nil
 }
 
-// String formats the snapshot one option a line, C names on the left:
-//
-//	SO_TYPE        SOCK_STREAM
-//	SO_PROTOCOL    IPPROTO_TCP
-//	SO_REUSEADDR   1
-//	...
-//	F_GETFL        O_RDWR
+// String formats the snapshot one option a line: "SO_TYPE        SOCK_STREAM".
 func (o Options) String() string {
 	var b strings.Builder
 	line := func(name string, v any) { fmt.Fprintf(&b, "%-14s %v\n", name, v) }

@@ -12,21 +12,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Socket is an open socket descriptor. It waits in the runtime network
-// poller: a call that must wait (Accept, Connect, Recv, RecvFrom, Send into
-// a full buffer) parks its goroutine, not an OS thread, unless
-// [Socket.SetNonblock] asked for EAGAIN instead. The socket joins that
-// poller only when a call first has to wait (or a deadline is set): one
-// driven in nonblocking mode by the caller's own select, poll or Poller
-// loop never does, which spares the kernel a wake-up callback on every
-// packet (see the README's Performance section). Its methods are safe for
-// concurrent use; calls reading from it are serialised with each other, and
-// so are calls writing to it.
-//
-// Errors from the kernel are *os.SyscallError values naming the call and
-// wrapping the unix.Errno, so errors.Is(err, unix.ECONNREFUSED) works. After
-// [Socket.Close] every method returns an error wrapping net.ErrClosed; a
-// deadline that expires returns one wrapping os.ErrDeadlineExceeded.
+// Socket is an open socket, close-on-exec and nonblocking in the kernel. A
+// call that must wait parks its goroutine in the runtime poller, which the
+// socket joins at its first wait or deadline. Methods are safe for concurrent
+// use. Errors are *os.SyscallError values naming the call and wrapping the
+// errno; a nil or zero Socket or a bad argument gives EINVAL (an address of
+// another family EAFNOSUPPORT), a closed one net.ErrClosed, a deadline
+// os.ErrDeadlineExceeded.
 type Socket struct {
 	fd     *fdcore.FD
 	family Family
@@ -66,12 +58,8 @@ var (
 )
 
 // New creates a socket: socket(2) with SOCK_CLOEXEC and SOCK_NONBLOCK
-// (Darwin, which has neither flag, sets FD_CLOEXEC and O_NONBLOCK at once
-// under syscall.ForkLock, and SO_NOSIGPIPE). The descriptor is nonblocking
-// in the kernel and waits in the runtime poller (joined at the first wait);
-// [Socket.Nonblock] reports
-// false until [Socket.SetNonblock] is called, or unless typ has the
-// SOCK_NONBLOCK bit (Linux, FreeBSD), which sets that mode from the start.
+// (Darwin: FD_CLOEXEC, O_NONBLOCK and SO_NOSIGPIPE under syscall.ForkLock).
+// Calls wait as in C unless typ has SOCK_NONBLOCK or [Socket.SetNonblock].
 func New(family Family, typ Type, proto Protocol) (*Socket, error) {
 	fd, err := sysSocket(int(family), int(typ), int(proto))
 	if err != nil {
@@ -91,8 +79,7 @@ func typeFlags(typ Type) (Type, bool) {
 	return typ &^ Type(sockFlagMask), typ&Type(sockNonblock) != 0
 }
 
-// Pair creates a pair of connected sockets: socketpair(2), with the same
-// flags as [New]. It is mostly used with AF_UNIX.
+// Pair creates a pair of connected sockets: socketpair(2), as [New] does.
 func Pair(family Family, typ Type, proto Protocol) (*Socket, *Socket, error) {
 	fds, err := sysSocketpair(int(family), int(typ), int(proto))
 	if err != nil {
@@ -135,9 +122,8 @@ func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error)
 	return s, nil
 }
 
-// Close closes the socket: close(2), once no call is using it. Calls
-// waiting in the poller (Accept, Recv, ...) return at once with an error
-// wrapping net.ErrClosed. A second Close returns such an error too.
+// Close closes the socket: close(2), once no call uses it. Waiting calls
+// return at once; they and a second Close get net.ErrClosed.
 func (s *Socket) Close() error {
 	if s.invalid() {
 		return opError("close", unix.EINVAL)
@@ -145,8 +131,7 @@ func (s *Socket) Close() error {
 	return opError("close", s.fd.Close())
 }
 
-// Fd returns the descriptor number, or -1 after Close. The number is
-// borrowed: do not close it, and do not use it after Close.
+// Fd returns the borrowed descriptor number, or -1 after Close.
 func (s *Socket) Fd() int {
 	if s.invalid() {
 		return -1
@@ -154,7 +139,7 @@ func (s *Socket) Fd() int {
 	return s.fd.Sysfd()
 }
 
-// Family returns the address family given when the socket was made.
+// Family returns the address family given to [New].
 func (s *Socket) Family() Family {
 	if s == nil {
 		return 0
@@ -162,7 +147,7 @@ func (s *Socket) Family() Family {
 	return s.family
 }
 
-// Type returns the socket type given when the socket was made.
+// Type returns the socket type given to [New], without creation flags.
 func (s *Socket) Type() Type {
 	if s == nil {
 		return 0
@@ -170,8 +155,7 @@ func (s *Socket) Type() Type {
 	return s.typ
 }
 
-// Protocol returns the protocol given when the socket was made (0 when the
-// kernel chose it; [Socket.Tuple] and [Socket.Options] ask the kernel).
+// Protocol returns the protocol given to [New] (see [Socket.Tuple]).
 func (s *Socket) Protocol() Protocol {
 	if s == nil {
 		return 0
@@ -179,10 +163,9 @@ func (s *Socket) Protocol() Protocol {
 	return s.proto
 }
 
-// SetNonblock sets the blocking mode callers see. In nonblocking mode
-// (true) a call that would wait returns an error wrapping EAGAIN (Connect:
-// EINPROGRESS), as in C; the descriptor itself stays nonblocking in the
-// kernel either way, so that blocking calls park only their goroutine.
+// SetNonblock sets the mode callers see: true makes a call that would wait
+// return EAGAIN (Connect: EINPROGRESS), as in C. The kernel's descriptor
+// stays nonblocking either way.
 func (s *Socket) SetNonblock(nonblocking bool) error {
 	if err := s.check("setnonblock"); err != nil {
 		return err
@@ -190,7 +173,7 @@ func (s *Socket) SetNonblock(nonblocking bool) error {
 	return opError("setnonblock", s.fd.SetNonblock(nonblocking))
 }
 
-// Nonblock reports the mode [Socket.SetNonblock] set (false at creation).
+// Nonblock reports the mode [Socket.SetNonblock] set.
 func (s *Socket) Nonblock() (bool, error) {
 	if err := s.check("nonblock"); err != nil {
 		return false, err
@@ -199,9 +182,7 @@ func (s *Socket) Nonblock() (bool, error) {
 	return b, opError("nonblock", err)
 }
 
-// SetDeadline sets the read and write deadlines: a call still waiting at t
-// returns an error wrapping os.ErrDeadlineExceeded. The zero time means no
-// deadline.
+// SetDeadline sets the read and write deadlines; the zero time clears them.
 func (s *Socket) SetDeadline(t time.Time) error {
 	return s.deadline("setdeadline", (*fdcore.FD).SetDeadline, t)
 }

@@ -8,19 +8,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Tuple is the 5-tuple that names a socket: protocol, local address and
-// port, remote address and port. Two connections from one host to one
-// server port differ only in Local's port.
+// Tuple is the 5-tuple that names a socket.
 type Tuple struct {
 	Protocol Protocol
 	Local    netip.AddrPort
 	Remote   netip.AddrPort // zero when the socket is not connected
 }
 
-// String formats the tuple as "tcp 127.0.0.1:50312 -> 127.0.0.1:8080"
-// (IPv6 addresses in brackets). A zero address prints as "*", so an
-// unconnected UDP socket reads "udp 0.0.0.0:5353 -> *". Protocols other
-// than tcp, udp, icmp and icmpv6 print by number ("proto 132").
+// String formats the tuple as "tcp 127.0.0.1:50312 -> 127.0.0.1:8080"; a
+// zero address prints "*", an unnamed protocol "proto 132".
 func (t Tuple) String() string {
 	b := make([]byte, 0, 64)
 	b = append(b, protocolShortName(t.Protocol)...)
@@ -52,13 +48,9 @@ func appendAddr(b []byte, ap netip.AddrPort) []byte {
 	return ap.AppendTo(b)
 }
 
-// Tuple returns the socket's 5-tuple: the protocol from getsockopt
-// SO_PROTOCOL (on Darwin, which lacks it, the protocol given at creation,
-// else TCP for an IP stream socket and UDP for an IP datagram socket), the
-// local address from getsockname(2) and the remote one from getpeername(2).
-// An unconnected socket has the zero Remote; a non-IP socket (AF_UNIX)
-// zero addresses. Addresses are as the kernel reports them (see
-// [Socket.LocalAddr]).
+// Tuple returns the 5-tuple: SO_PROTOCOL (Darwin: derived from the type),
+// getsockname(2) and getpeername(2). Remote is zero when not connected;
+// both addresses are zero for a non-IP family.
 func (s *Socket) Tuple() (Tuple, error) {
 	var t Tuple
 	p, err := s.getsockoptInt(ctlProtocol, 0, 0)
