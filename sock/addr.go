@@ -10,21 +10,23 @@ import (
 // Bind assigns a local address: bind(2). Port 0 lets the kernel choose; an
 // IPv4 address to an AF_INET6 socket binds the IPv4-mapped address.
 func (s *Socket) Bind(addr netip.AddrPort) error {
-	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) {
-		return encodeAddr(addr, s.family, false, rsa)
-	})
+	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) { return encodeAddr(addr, s.family, false, rsa) })
 }
 
 // BindUnix binds an AF_UNIX socket to path: bind(2) with a sockaddr_un. The
 // kernel creates the file (EADDRINUSE if it exists); a Linux path starting
 // with '@' is abstract. An empty, NUL-holding or too long path is EINVAL.
 func (s *Socket) BindUnix(path string) error {
-	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) {
-		if s.family != AF_UNIX {
-			return 0, &addrError{strconv.Quote(path), "a path for an " + s.family.String() + " socket", unix.EAFNOSUPPORT}
-		}
-		return encodeUnix(path, rsa)
-	})
+	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) { return s.unixSockaddr(path, rsa) })
+}
+
+// unixSockaddr encodes path for BindUnix and ConnectUnix: EAFNOSUPPORT on
+// a socket of another family.
+func (s *Socket) unixSockaddr(path string, rsa *unix.RawSockaddrAny) (uint32, error) {
+	if s.family != AF_UNIX {
+		return 0, &addrError{strconv.Quote(path), "a path for an " + s.family.String() + " socket", unix.EAFNOSUPPORT}
+	}
+	return encodeUnix(path, rsa)
 }
 
 func (s *Socket) bind(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
@@ -53,21 +55,14 @@ func (s *Socket) Listen(backlog int) error {
 // be made or fail (SO_ERROR, e.g. ECONNREFUSED). Nonblocking, it returns
 // EINPROGRESS (EALREADY while one is under way), as in C. Port 0 is EINVAL.
 func (s *Socket) Connect(addr netip.AddrPort) error {
-	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) {
-		return encodeAddr(addr, s.family, true, rsa)
-	})
+	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return encodeAddr(addr, s.family, true, rsa) })
 }
 
 // ConnectUnix connects an AF_UNIX socket to path: connect(2), as
 // [Socket.Connect] and [Socket.BindUnix]. A full Linux backlog gives EAGAIN,
 // as in net, not a wait.
 func (s *Socket) ConnectUnix(path string) error {
-	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) {
-		if s.family != AF_UNIX {
-			return 0, &addrError{strconv.Quote(path), "a path for an " + s.family.String() + " socket", unix.EAFNOSUPPORT}
-		}
-		return encodeUnix(path, rsa)
-	})
+	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return s.unixSockaddr(path, rsa) })
 }
 
 func (s *Socket) connect(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
