@@ -1,0 +1,36 @@
+//go:build darwin || freebsd || netbsd || openbsd || dragonfly
+
+package poll
+
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// pollerWakeFDs returns the Poller's self-pipe, both ends close-on-exec and
+// nonblocking. Darwin has no pipe2, so the flags are set under
+// syscall.ForkLock, as the standard library does, so that no child started
+// meanwhile inherits the pipe.
+func pollerWakeFDs() (r, w int, err error) {
+	var p [2]int
+	syscall.ForkLock.RLock()
+	err = unix.Pipe(p[:])
+	if err == nil {
+		unix.CloseOnExec(p[0])
+		unix.CloseOnExec(p[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return -1, -1, os.NewSyscallError("pipe", err)
+	}
+	for _, fd := range p {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(p[0])
+			unix.Close(p[1])
+			return -1, -1, os.NewSyscallError("fcntl", err)
+		}
+	}
+	return p[0], p[1], nil
+}
