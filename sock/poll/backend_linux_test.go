@@ -8,21 +8,21 @@ import (
 	"time"
 
 	"github.com/posixkit/posixkit/internal/sigstorm"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
 // TestPollerBackendsSignalStorm: a timed Wait on every backend is neither
 // cut short nor stretched by a storm of signals at its thread.
 func TestPollerBackendsSignalStorm(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		idle, _ := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(idle, sock.Readable); err != nil {
+		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		const timeout = 200 * time.Millisecond
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		stop := sigstorm.Thread(t)
 		start := time.Now()
 		n, err := p.Wait(ready, timeout)
@@ -42,7 +42,7 @@ func TestPollerBackendsSignalStorm(t *testing.T) {
 // one eventpoll, close-on-exec, closed by Close.
 func TestPollerEpollFD(t *testing.T) {
 	before := procFDs(t)
-	p, err := sock.NewPollerBackend(sock.BackendEpoll)
+	p, err := poll.NewBackend(poll.BackendEpoll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestPollerEpollFD(t *testing.T) {
 	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil || fl&unix.FD_CLOEXEC == 0 {
 		t.Errorf("epoll fd %d: F_GETFD = %#x, %v; want FD_CLOEXEC", fd, fl, err)
 	}
-	if err := p.Add(fd, sock.Readable); err == nil {
+	if err := p.Add(fd, poll.Readable); err == nil {
 		t.Errorf("Add of the Poller's own epoll descriptor succeeded")
 	}
 	if err := p.Close(); err != nil {
@@ -77,7 +77,7 @@ func TestPollerEpollFD(t *testing.T) {
 // blocking in select(2), poll(2) or epoll_wait(2) would need one thread
 // per Wait.
 func TestPollerParks(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		const waits = 64
 		threads := func() int {
 			ents, err := os.ReadDir("/proc/self/task")
@@ -87,12 +87,12 @@ func TestPollerParks(t *testing.T) {
 			return len(ents)
 		}
 		before := threads()
-		var polls []*sock.Poller
+		var polls []*poll.Poller
 		var chans []<-chan waitResult
 		for range waits {
 			p := newPollerOf(t, bk)
 			idle, _ := selectPipe(t)
-			if err := p.Add(idle, sock.Readable); err != nil {
+			if err := p.Add(idle, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 			polls = append(polls, p)
@@ -122,14 +122,14 @@ func TestPollerParks(t *testing.T) {
 // spinning: a 100 ms Wait returns nothing and uses little CPU time on its
 // thread.
 func TestPollerStaleRegistration(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, w := selectPipe(t)
 		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
-		if err != nil || fd >= sock.FD_SETSIZE {
-			t.Skipf("no free descriptor in [900, %d): %d, %v", sock.FD_SETSIZE, fd, err)
+		if err != nil || fd >= poll.FD_SETSIZE {
+			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 		}
 		p := newPollerOf(t, bk)
-		if err := p.Add(fd, sock.Readable); err != nil {
+		if err := p.Add(fd, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		unix.Close(fd)
@@ -144,7 +144,7 @@ func TestPollerStaleRegistration(t *testing.T) {
 			t.Skipf("getrusage: %v", err)
 		}
 		const timeout = 100 * time.Millisecond
-		n, err := p.Wait(make([]sock.Ready, 1), timeout)
+		n, err := p.Wait(make([]poll.Ready, 1), timeout)
 		if err := unix.Getrusage(unix.RUSAGE_THREAD, &after); err != nil {
 			t.Fatal(err)
 		}
@@ -162,11 +162,11 @@ func TestPollerStaleRegistration(t *testing.T) {
 // fails with EBADF before the epoll backend's interest table grows to it
 // (found in review: 256 MiB for 1<<26).
 func TestPollerAddFarNumber(t *testing.T) {
-	p := newPollerOf(t, sock.BackendEpoll)
+	p := newPollerOf(t, poll.BackendEpoll)
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
-	err := p.Add(1<<26, sock.Readable)
+	err := p.Add(1<<26, poll.Readable)
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
 	if !errors.Is(err, unix.EBADF) {

@@ -8,20 +8,20 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
 func TestBackendString(t *testing.T) {
 	tests := []struct {
-		b    sock.Backend
+		b    poll.Backend
 		want string
 	}{
-		{sock.BackendSelect, "select"},
-		{sock.BackendPoll, "poll"},
-		{sock.BackendEpoll, "epoll"},
-		{sock.BackendKqueue, "kqueue"},
-		{sock.Backend(42), "42"},
+		{poll.BackendSelect, "select"},
+		{poll.BackendPoll, "poll"},
+		{poll.BackendEpoll, "epoll"},
+		{poll.BackendKqueue, "kqueue"},
+		{poll.Backend(42), "42"},
 	}
 	for _, tt := range tests {
 		if got := tt.b.String(); got != tt.want {
@@ -31,31 +31,31 @@ func TestBackendString(t *testing.T) {
 }
 
 func TestNewPollerBackendErrors(t *testing.T) {
-	have := sock.Backends()
-	if len(have) < 3 || have[0] != sock.BackendSelect || have[1] != sock.BackendPoll {
+	have := poll.Backends()
+	if len(have) < 3 || have[0] != poll.BackendSelect || have[1] != poll.BackendPoll {
 		t.Errorf("Backends() = %v, want select, poll and the system's own", have)
 	}
 	tests := []struct {
 		name string
-		b    sock.Backend
+		b    poll.Backend
 		want error
 	}{
-		{"unknown", sock.Backend(42), unix.EINVAL},
-		{"negative", sock.Backend(-1), unix.EINVAL},
+		{"unknown", poll.Backend(42), unix.EINVAL},
+		{"negative", poll.Backend(-1), unix.EINVAL},
 	}
 	// The native backend of the other family of systems.
-	for _, b := range []sock.Backend{sock.BackendEpoll, sock.BackendKqueue} {
+	for _, b := range []poll.Backend{poll.BackendEpoll, poll.BackendKqueue} {
 		if !slices.Contains(have, b) {
 			tests = append(tests, struct {
 				name string
-				b    sock.Backend
+				b    poll.Backend
 				want error
 			}{"unavailable " + b.String(), b, unix.ENOSYS})
 		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := sock.NewPollerBackend(tt.b)
+			p, err := poll.NewBackend(tt.b)
 			if p != nil || !errors.Is(err, tt.want) {
 				t.Errorf("NewPollerBackend(%v) = %v, %v; want nil and an error wrapping %v", tt.b, p, err, tt.want)
 			}
@@ -63,7 +63,7 @@ func TestNewPollerBackendErrors(t *testing.T) {
 	}
 	// The default is select.
 	p := newPoller(t)
-	if got := p.Backend(); got != sock.BackendSelect {
+	if got := p.Backend(); got != poll.BackendSelect {
 		t.Errorf("NewPoller().Backend() = %v, want select", got)
 	}
 }
@@ -71,21 +71,21 @@ func TestNewPollerBackendErrors(t *testing.T) {
 // TestPollerHighFD watches a real descriptor at or above FD_SETSIZE with
 // every backend that has no such limit.
 func TestPollerHighFD(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
-		if bk == sock.BackendSelect {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+		if bk == poll.BackendSelect {
 			t.Skip("select watches descriptors below FD_SETSIZE only (TestPollerAddErrors)")
 		}
 		r, w := selectPipe(t)
-		hi, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, sock.FD_SETSIZE+100)
+		hi, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, poll.FD_SETSIZE+100)
 		if err != nil {
-			t.Skipf("no descriptor >= %d: %v", sock.FD_SETSIZE+100, err)
+			t.Skipf("no descriptor >= %d: %v", poll.FD_SETSIZE+100, err)
 		}
 		t.Cleanup(func() { unix.Close(hi) })
 		p := newPollerOf(t, bk)
-		if err := p.Add(hi, sock.Readable); err != nil {
+		if err := p.Add(hi, poll.Readable); err != nil {
 			t.Fatalf("Add(%d): %v", hi, err)
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		if n, err := p.Wait(ready, 0); n != 0 || err != nil {
 			t.Fatalf("Wait on an empty pipe = %d, %v; want 0, nil", n, err)
 		}
@@ -95,7 +95,7 @@ func TestPollerHighFD(t *testing.T) {
 		if res.err != nil {
 			t.Fatal(res.err)
 		}
-		if diff := gocmp.Diff([]sock.Ready{{hi, sock.Readable}}, res.ready); diff != "" {
+		if diff := gocmp.Diff([]poll.Ready{{Fd: hi, Events: poll.Readable}}, res.ready); diff != "" {
 			t.Errorf("unexpected ready descriptors (-want +got):\n%s", diff)
 		}
 	})
@@ -107,32 +107,32 @@ func TestPollerHighFD(t *testing.T) {
 // silently, as the kernel does. Remove succeeds either way, and the
 // Poller goes on working.
 func TestPollerClosedFDBackends(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, _ := selectPipe(t)
 		a, b := selectSocketpair(t)
 		// A high number, so that no other descriptor reuses it meanwhile.
 		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
-		if err != nil || fd >= sock.FD_SETSIZE {
-			t.Skipf("no free descriptor in [900, %d): %d, %v", sock.FD_SETSIZE, fd, err)
+		if err != nil || fd >= poll.FD_SETSIZE {
+			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 		}
 		p := newPollerOf(t, bk)
-		if err := p.Add(fd, sock.Readable|sock.Writable); err != nil {
+		if err := p.Add(fd, poll.Readable|poll.Writable); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Add(a, sock.Readable); err != nil {
+		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		unix.Close(fd)
-		var want []sock.Ready
+		var want []poll.Ready
 		timeout := 5 * time.Second
 		switch bk {
-		case sock.BackendSelect, sock.BackendPoll:
-			want = []sock.Ready{{fd, sock.Readable | sock.Writable}}
+		case poll.BackendSelect, poll.BackendPoll:
+			want = []poll.Ready{{Fd: fd, Events: poll.Readable | poll.Writable}}
 		default:
-			want = []sock.Ready{}
+			want = []poll.Ready{}
 			timeout = 50 * time.Millisecond
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		n, err := p.Wait(ready, timeout)
 		if err != nil {
 			t.Fatalf("Wait with a closed descriptor: %v", err)
@@ -148,7 +148,7 @@ func TestPollerClosedFDBackends(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Wait after Remove: %v", err)
 		}
-		if diff := gocmp.Diff([]sock.Ready{{a, sock.Readable}}, ready[:n]); diff != "" {
+		if diff := gocmp.Diff([]poll.Ready{{Fd: a, Events: poll.Readable}}, ready[:n]); diff != "" {
 			t.Errorf("after Remove: unexpected ready descriptors (-want +got):\n%s", diff)
 		}
 	})
@@ -158,19 +158,19 @@ func TestPollerClosedFDBackends(t *testing.T) {
 // gone away is reported (a hang-up counts for both events), and a Wait
 // never spins or blocks on it.
 func TestPollerHangup(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, w := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(w, sock.Writable); err != nil {
+		if err := p.Add(w, poll.Writable); err != nil {
 			t.Fatal(err)
 		}
 		unix.Close(r) // the write end now has an error pending (EPIPE)
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		n, err := p.Wait(ready, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := gocmp.Diff([]sock.Ready{{w, sock.Writable}}, ready[:n]); diff != "" {
+		if diff := gocmp.Diff([]poll.Ready{{Fd: w, Events: poll.Writable}}, ready[:n]); diff != "" {
 			t.Errorf("unexpected ready descriptors (-want +got):\n%s", diff)
 		}
 	})
@@ -180,13 +180,13 @@ func TestPollerHangup(t *testing.T) {
 // allocates nothing either (for epoll: the goroutine parks in the runtime
 // poller under a read deadline).
 func TestPollerWaitTimeoutAllocs(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		idle, _ := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(idle, sock.Readable); err != nil {
+		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		allocs := testing.AllocsPerRun(20, func() {
 			if n, err := p.Wait(ready, time.Millisecond); n != 0 || err != nil {
 				t.Fatalf("Wait = %d, %v", n, err)
@@ -202,28 +202,28 @@ func TestPollerWaitTimeoutAllocs(t *testing.T) {
 // ready: every backend reports exactly those, across several Waits with a
 // small ready slice.
 func TestPollerManyFDs(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		p := newPollerOf(t, bk)
 		var ends, peers []int
 		for range 300 {
 			a, b := selectSocketpair(t)
-			if bk == sock.BackendSelect && max(a, b) >= sock.FD_SETSIZE {
+			if bk == poll.BackendSelect && max(a, b) >= poll.FD_SETSIZE {
 				t.Skipf("descriptor %d at or above FD_SETSIZE", max(a, b))
 			}
-			if err := p.Add(a, sock.Readable); err != nil {
+			if err := p.Add(a, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 			ends, peers = append(ends, a), append(peers, b)
 		}
-		var want []sock.Ready
+		var want []poll.Ready
 		for i := 7; i < len(ends); i += 37 {
 			mustWrite(t, peers[i], "x")
-			want = append(want, sock.Ready{Fd: ends[i], Events: sock.Readable})
+			want = append(want, poll.Ready{Fd: ends[i], Events: poll.Readable})
 		}
 		want = sortReady(want)
 		seen := map[int]bool{}
-		var got []sock.Ready
-		ready := make([]sock.Ready, 3)
+		var got []poll.Ready
+		ready := make([]poll.Ready, 3)
 		for len(seen) < len(want) {
 			n, err := p.Wait(ready, 5*time.Second)
 			if err != nil || n == 0 {
@@ -245,7 +245,7 @@ func TestPollerManyFDs(t *testing.T) {
 	})
 }
 
-func ExampleNewPollerBackend() {
+func ExampleNewBackend() {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		fmt.Println(err)
@@ -256,13 +256,13 @@ func ExampleNewPollerBackend() {
 	defer unix.Close(b)
 
 	// poll(2) exists on every unix system; epoll and kqueue on their own.
-	p, err := sock.NewPollerBackend(sock.BackendPoll)
+	p, err := poll.NewBackend(poll.BackendPoll)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer p.Close()
-	if err := p.Add(a, sock.Readable); err != nil {
+	if err := p.Add(a, poll.Readable); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -270,7 +270,7 @@ func ExampleNewPollerBackend() {
 		fmt.Println(err)
 		return
 	}
-	ready := make([]sock.Ready, 16)
+	ready := make([]poll.Ready, 16)
 	n, err := p.Wait(ready, time.Second)
 	fmt.Println(p.Backend(), n, err, ready[0].Fd == a, ready[0].Events)
 	// Output:

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,9 +36,9 @@ func BenchmarkEcho(b *testing.B) {
 			runEchoClients(b, addr, c)
 			stop()
 		})
-		for _, bk := range sock.Backends() {
+		for _, bk := range poll.Backends() {
 			b.Run(fmt.Sprintf("clients=%d/server=%v", c, bk), func(b *testing.B) {
-				if bk == sock.BackendSelect && c > 100 {
+				if bk == poll.BackendSelect && c > 100 {
 					b.Skip("select: 2 descriptors per client would pass FD_SETSIZE")
 				}
 				addr, e, stop := startPollerEcho(b, bk)
@@ -167,7 +168,7 @@ type echoConn struct {
 // pollerEcho is the event loop: one goroutine, one Poller, nonblocking
 // sockets.
 type pollerEcho struct {
-	p     *sock.Poller
+	p     *poll.Poller
 	ln    *sock.Socket
 	conns []*echoConn // indexed by descriptor
 	buf   [4096]byte
@@ -177,9 +178,9 @@ type pollerEcho struct {
 
 // startPollerEcho starts the Poller echo server on backend bk. stop
 // closes the Poller, which ends the loop, and returns the loop's error.
-func startPollerEcho(b *testing.B, bk sock.Backend) (addr string, e *pollerEcho, stop func() error) {
+func startPollerEcho(b *testing.B, bk poll.Backend) (addr string, e *pollerEcho, stop func() error) {
 	b.Helper()
-	p, err := sock.NewPollerBackend(bk)
+	p, err := poll.NewBackend(bk)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func startPollerEcho(b *testing.B, bk sock.Backend) (addr string, e *pollerEcho,
 	if err := ln.SetNonblock(true); err != nil {
 		b.Fatal(err)
 	}
-	if err := p.Add(ln.Fd(), sock.Readable); err != nil {
+	if err := p.Add(ln.Fd(), poll.Readable); err != nil {
 		b.Fatal(err)
 	}
 	la, err := ln.LocalAddr()
@@ -227,7 +228,7 @@ func (e *pollerEcho) loop() error {
 		}
 		e.ln.Close()
 	}()
-	ready := make([]sock.Ready, 128)
+	ready := make([]poll.Ready, 128)
 	for {
 		n, err := e.p.Wait(ready, -1)
 		if err != nil {
@@ -264,7 +265,7 @@ func (e *pollerEcho) accept() error {
 			return err
 		}
 		fd := s.Fd()
-		if err := e.p.Add(fd, sock.Readable); err != nil {
+		if err := e.p.Add(fd, poll.Readable); err != nil {
 			s.Close()
 			return err
 		}
@@ -299,7 +300,7 @@ func (e *pollerEcho) serve(fd int) error {
 			m, err := c.s.Send(e.buf[sent:n], 0)
 			if errors.Is(err, unix.EAGAIN) {
 				c.out = append(c.out[:0], e.buf[sent:n]...)
-				return e.p.Modify(fd, sock.Writable)
+				return e.p.Modify(fd, poll.Writable)
 			}
 			if err != nil {
 				e.drop(fd, c)
@@ -327,7 +328,7 @@ func (e *pollerEcho) flush(fd int, c *echoConn) error {
 		}
 		c.out = c.out[n:]
 	}
-	return e.p.Modify(fd, sock.Readable)
+	return e.p.Modify(fd, poll.Readable)
 }
 
 func (e *pollerEcho) drop(fd int, c *echoConn) {

@@ -1,20 +1,25 @@
 package poll
 
 import (
-	"os"
+	"github.com/posixkit/posixkit/internal/fdcore"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
+// Best is the backend to pick for many descriptors or any above
+// FD_SETSIZE: epoll on Linux, kqueue on Darwin and the BSDs, else poll.
+const Best = BackendEpoll
+
 // The epoll backend.
 const (
-	queueBackend  = BackendEpoll
 	queueWaitName = "epoll_wait"
 	queueMerge    = false // one event per descriptor
 )
 
-var nativeBackends = []Backend{BackendEpoll}
+// kernelEvents and readyEvents serve epoll too: its event bits are poll's.
+var _ = [1]struct{}{}[unix.EPOLLIN^unix.POLLIN|unix.EPOLLOUT^unix.POLLOUT|unix.EPOLLRDHUP^pollRDHUP|
+	unix.EPOLLPRI^unix.POLLPRI|unix.EPOLLHUP^unix.POLLHUP|unix.EPOLLERR^unix.POLLERR]
 
 // queueOS is the epoll_wait buffer.
 type queueOS struct {
@@ -26,24 +31,18 @@ type queueOS struct {
 func queueCreate() (int, error) {
 	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
-		return -1, os.NewSyscallError("epoll_create1", err)
+		return -1, wrap("epoll_create1", err)
 	}
 	return fd, nil
 }
 
-func epollEvents(ev Events) uint32 {
-	var e uint32
-	if ev&Readable != 0 {
-		e |= unix.EPOLLIN
-	}
-	if ev&Writable != 0 {
-		e |= unix.EPOLLOUT
-	}
-	return e
+// epollCtl is one epoll_ctl(2), level-triggered, retried on EINTR.
+func epollCtl(epfd, op, fd int, events uint32) error {
+	e := unix.EpollEvent{Events: events, Fd: int32(fd)}
+	return wrap("epoll_ctl", fdcore.IgnoringEINTR(func() error { return unix.EpollCtl(epfd, op, fd, &e) }))
 }
 
-// ctl changes fd's interest from old to ev (0: not watched) with
-// epoll_ctl(2), level-triggered. Called with q.mu held.
+// ctl changes fd's interest from old to ev (0: not watched).
 func (q *queuePoller) ctl(fd int, old, ev Events) error {
 	op := unix.EPOLL_CTL_MOD
 	switch {
@@ -52,23 +51,10 @@ func (q *queuePoller) ctl(fd int, old, ev Events) error {
 	case ev == 0:
 		op = unix.EPOLL_CTL_DEL
 	}
-	e := unix.EpollEvent{Events: epollEvents(ev), Fd: int32(fd)}
-	for {
-		err := unix.EpollCtl(q.qfd, op, fd, &e)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("epoll_ctl", err)
-		}
-		return nil
-	}
+	return epollCtl(q.qfd, op, fd, kernelEvents(ev))
 }
 
-// collect is one epoll_wait(2) with a zero timeout into q.got. A hang-up
-// or an error counts as both readable and writable (the next read or write
-// returns at once), so that a level-triggered hang-up cannot make a Wait
-// spin on a descriptor watched only for the other event.
+// collect is one epoll_wait(2) with a zero timeout into q.got.
 //
 // The call is a raw system call, which does not tell the Go scheduler
 // that the thread may block: with a zero timeout it never does, and its
@@ -81,14 +67,7 @@ func (q *queuePoller) collect(fd, max int) (int, unix.Errno) {
 	}
 	n := int(r)
 	for i, e := range q.events[:n] {
-		var ev Events
-		if e.Events&(unix.EPOLLIN|unix.EPOLLPRI|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			ev |= Readable
-		}
-		if e.Events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			ev |= Writable
-		}
-		q.got[i] = Ready{Fd: int(e.Fd), Events: ev}
+		q.got[i] = Ready{Fd: int(e.Fd), Events: readyEvents(e.Events)}
 	}
 	return n, 0
 }

@@ -8,20 +8,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// FD_SETSIZE is the number of descriptors an [FDSet] can hold: select(2)
-// can watch only the descriptors 0 to FD_SETSIZE-1. Go raises the soft
-// RLIMIT_NOFILE to the hard limit at start-up, so a Go program meets
-// descriptors at or above this limit far sooner than a C one; use the
-// poller of the standard library (net, os) or poll/epoll for those.
+// FD_SETSIZE is the number of descriptors an [FDSet] can hold, 0 to
+// FD_SETSIZE-1. Go raises the soft RLIMIT_NOFILE to the hard limit at
+// start-up, so a Go program meets higher descriptors far sooner than a C
+// one: watch those with [Best].
 const FD_SETSIZE int = int(unsafe.Sizeof(unix.FdSet{})) * 8
 
-// FDSet is a set of file descriptors for [Select]: C's fd_set, with the
-// same memory layout, so it is passed to the kernel as it is. The zero
-// value is an empty set.
-//
-// Unlike C's FD_SET macro and x/sys's FdSet.Set, [FDSet.Set] checks the
-// descriptor: a number outside [0, FD_SETSIZE) is an error, never a write
-// past the set or a silently marked other descriptor.
+// FDSet is C's fd_set for [Select], with its memory layout; the zero value
+// is empty. Unlike FD_SET, [FDSet.Set] refuses a descriptor it cannot hold.
+// On a nil *FDSet, Set fails and the other methods act on an empty set.
 type FDSet struct {
 	s unix.FdSet
 }
@@ -92,13 +87,15 @@ func fdsetCount[W fdsetWord](a []W) int {
 
 // errFDRange is the error for a descriptor an FDSet cannot hold.
 func errFDRange(fd int) error {
-	return fmt.Errorf("sock: fd %d outside the FDSet range [0, %d): %w", fd, FD_SETSIZE, unix.EINVAL)
+	return wrap("FD_SET", fmt.Errorf("fd %d outside [0, %d): %w", fd, FD_SETSIZE, unix.EINVAL))
 }
 
-// Set adds fd to the set: C's FD_SET. A descriptor outside
-// [0, FD_SETSIZE) returns an error wrapping [unix.EINVAL] that names it,
-// and the set is left unchanged.
+// Set adds fd to the set: C's FD_SET. fd outside [0, FD_SETSIZE) (or a
+// nil s) returns an error wrapping [unix.EINVAL] and leaves s unchanged.
 func (s *FDSet) Set(fd int) error {
+	if s == nil {
+		return wrap("FD_SET", fmt.Errorf("nil FDSet: %w", unix.EINVAL))
+	}
 	if fd < 0 || fd >= FD_SETSIZE {
 		return errFDRange(fd)
 	}
@@ -106,19 +103,17 @@ func (s *FDSet) Set(fd int) error {
 	return nil
 }
 
-// Clear removes fd from the set: C's FD_CLR. A descriptor outside
-// [0, FD_SETSIZE) cannot be in the set: Clear does nothing.
+// Clear removes fd from the set: C's FD_CLR.
 func (s *FDSet) Clear(fd int) {
-	if fd < 0 || fd >= FD_SETSIZE {
+	if s == nil || fd < 0 || fd >= FD_SETSIZE {
 		return
 	}
 	s.s.Clear(fd)
 }
 
-// IsSet reports whether fd is in the set: C's FD_ISSET. A descriptor
-// outside [0, FD_SETSIZE) is never in the set.
+// IsSet reports whether fd is in the set: C's FD_ISSET.
 func (s *FDSet) IsSet(fd int) bool {
-	if fd < 0 || fd >= FD_SETSIZE {
+	if s == nil || fd < 0 || fd >= FD_SETSIZE {
 		return false
 	}
 	return s.s.IsSet(fd)
@@ -126,27 +121,33 @@ func (s *FDSet) IsSet(fd int) bool {
 
 // Zero empties the set: C's FD_ZERO.
 func (s *FDSet) Zero() {
-	s.s.Zero()
+	if s != nil {
+		s.s.Zero()
+	}
 }
 
-// Count returns the number of descriptors in the set. After [Select] it
-// is the number of descriptors that set reports ready.
+// Count returns the number of descriptors in the set.
 func (s *FDSet) Count() int {
+	if s == nil {
+		return 0
+	}
 	return fdsetCount(s.s.Bits[:])
 }
 
-// Max returns the highest descriptor in the set, or -1 if the set is
-// empty. Max()+1 is the nfd argument [Select] needs for this set.
+// Max returns the highest descriptor in the set, or -1 if it is empty:
+// Max()+1 is the nfd [Select] needs.
 func (s *FDSet) Max() int {
+	if s == nil {
+		return -1
+	}
 	return fdsetMax(s.s.Bits[:])
 }
 
-// Next returns the lowest descriptor in the set at or after fd, or -1 if
-// there is none, so that a loop over the set costs one step per member:
+// Next returns the lowest descriptor in the set at or after fd, or -1:
 //
 //	for fd := s.Next(0); fd >= 0; fd = s.Next(fd + 1) { ... }
 func (s *FDSet) Next(fd int) int {
-	if fd >= FD_SETSIZE {
+	if s == nil || fd >= FD_SETSIZE {
 		return -1
 	}
 	return fdsetNext(s.s.Bits[:], nil, fd)

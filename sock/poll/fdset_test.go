@@ -10,14 +10,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
 // setMembers lists the descriptors in s, by IsSet over the whole range.
-func setMembers(s *sock.FDSet) []int {
+func setMembers(s *poll.FDSet) []int {
 	var fds []int
-	for fd := 0; fd < sock.FD_SETSIZE; fd++ {
+	for fd := 0; fd < poll.FD_SETSIZE; fd++ {
 		if s.IsSet(fd) {
 			fds = append(fds, fd)
 		}
@@ -26,8 +26,8 @@ func setMembers(s *sock.FDSet) []int {
 }
 
 func TestFDSetSize(t *testing.T) {
-	if sock.FD_SETSIZE != 1024 {
-		t.Errorf("FD_SETSIZE = %d, want 1024 (C's value on Linux, Darwin and FreeBSD)", sock.FD_SETSIZE)
+	if poll.FD_SETSIZE != 1024 {
+		t.Errorf("FD_SETSIZE = %d, want 1024 (C's value on Linux, Darwin and FreeBSD)", poll.FD_SETSIZE)
 	}
 }
 
@@ -39,13 +39,13 @@ func TestFDSetRoundTrip(t *testing.T) {
 		{"empty", nil},
 		{"zero", []int{0}},
 		{"word edges", []int{31, 32, 63, 64, 65}},
-		{"top", []int{sock.FD_SETSIZE - 1}},
+		{"top", []int{poll.FD_SETSIZE - 1}},
 		{"spread", []int{0, 1, 2, 100, 511, 512, 1000, 1023}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var s sock.FDSet
+			var s poll.FDSet
 			for _, fd := range tt.fds {
 				if err := s.Set(fd); err != nil {
 					t.Fatalf("Set(%d): %v", fd, err)
@@ -101,11 +101,11 @@ func TestFDSetRoundTrip(t *testing.T) {
 
 func TestFDSetOutOfRange(t *testing.T) {
 	// x/sys aliases -1 to fd 63 and -63 to fd 1, and panics on -64 and 1024.
-	bad := []int{-1, -63, -64, -65, math.MinInt, sock.FD_SETSIZE, sock.FD_SETSIZE + 1, 1 << 20, math.MaxInt}
+	bad := []int{-1, -63, -64, -65, math.MinInt, poll.FD_SETSIZE, poll.FD_SETSIZE + 1, 1 << 20, math.MaxInt}
 	for _, fd := range bad {
 		t.Run(fmt.Sprint(fd), func(t *testing.T) {
 			t.Parallel()
-			var s sock.FDSet
+			var s poll.FDSet
 			for _, m := range []int{0, 1, 62, 64, 1023} {
 				if err := s.Set(m); err != nil {
 					t.Fatal(err)
@@ -131,7 +131,7 @@ func TestFDSetOutOfRange(t *testing.T) {
 			if s != before {
 				t.Errorf("Clear(%d) changed the set: members %v, want %v", fd, setMembers(&s), setMembers(&before))
 			}
-			if got := s.Next(fd); fd >= sock.FD_SETSIZE && got != -1 {
+			if got := s.Next(fd); fd >= poll.FD_SETSIZE && got != -1 {
 				t.Errorf("Next(%d) = %d, want -1", fd, got)
 			}
 		})
@@ -142,7 +142,7 @@ func TestFDSetOutOfRange(t *testing.T) {
 // Go programs meet early since the runtime raises RLIMIT_NOFILE.
 func TestFDSetRealHighFD(t *testing.T) {
 	hi := selectHighFD(t)
-	var s sock.FDSet
+	var s poll.FDSet
 	if err := s.Set(hi); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("Set(%d) = %v, want an error wrapping EINVAL", hi, err)
 	}
@@ -156,11 +156,11 @@ func TestFDSetRealHighFD(t *testing.T) {
 func selectHighFD(t *testing.T) int {
 	t.Helper()
 	r, _ := selectPipe(t)
-	hi, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, sock.FD_SETSIZE)
+	hi, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, poll.FD_SETSIZE)
 	if err != nil {
 		var lim unix.Rlimit
 		_ = unix.Getrlimit(unix.RLIMIT_NOFILE, &lim)
-		t.Skipf("no descriptor >= %d (RLIMIT_NOFILE %d): %v", sock.FD_SETSIZE, lim.Cur, err)
+		t.Skipf("no descriptor >= %d (RLIMIT_NOFILE %d): %v", poll.FD_SETSIZE, lim.Cur, err)
 	}
 	t.Cleanup(func() { unix.Close(hi) })
 	return hi
@@ -176,7 +176,7 @@ func selectHighFD(t *testing.T) int {
 // 2) and then the descriptor, little-endian and signed.
 func FuzzFDSet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var s sock.FDSet
+		var s poll.FDSet
 		model := map[int]bool{}
 		for len(data) > 0 {
 			op := data[0]
@@ -195,7 +195,7 @@ func FuzzFDSet(f *testing.F) {
 				fd = int(int16(binary.LittleEndian.Uint16(data)))
 				data = data[2:]
 			}
-			inRange := fd >= 0 && fd < sock.FD_SETSIZE
+			inRange := fd >= 0 && fd < poll.FD_SETSIZE
 			before := s
 			switch op & 3 {
 			case 0:

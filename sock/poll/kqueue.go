@@ -3,19 +3,21 @@
 package poll
 
 import (
-	"os"
+	"github.com/posixkit/posixkit/internal/fdcore"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
+// Best is the backend to pick for many descriptors or any above
+// FD_SETSIZE: epoll on Linux, kqueue on Darwin and the BSDs, else poll.
+const Best = BackendKqueue
+
 // The kqueue backend.
 const (
-	queueBackend  = BackendKqueue
 	queueWaitName = "kevent"
 	queueMerge    = true // EVFILT_READ and EVFILT_WRITE report apart
 )
-
-var nativeBackends = []Backend{BackendKqueue}
 
 // queueOS is the kevent buffers.
 type queueOS struct {
@@ -24,20 +26,22 @@ type queueOS struct {
 	zero    unix.Timespec
 }
 
-// queueCreate returns a new kqueue descriptor, close-on-exec: kqueue(2)
-// then fcntl FD_CLOEXEC under syscall.ForkLock (not every BSD has
-// kqueue1).
+// queueCreate returns a new kqueue descriptor: kqueue(2), then FD_CLOEXEC
+// under syscall.ForkLock so that no child started meanwhile inherits it
+// (not every BSD has kqueue1).
 func queueCreate() (int, error) {
-	fd, err := kqueueCloexec()
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	fd, err := unix.Kqueue()
 	if err != nil {
-		return -1, os.NewSyscallError("kqueue", err)
+		return -1, wrap("kqueue", err)
 	}
+	unix.CloseOnExec(fd)
 	return fd, nil
 }
 
 // ctl changes fd's interest from old to ev (0: not watched) with
 // kevent(2): EV_ADD for the filters added, EV_DELETE for those dropped.
-// Called with q.mu held.
 func (q *queuePoller) ctl(fd int, old, ev Events) error {
 	ch := q.changes[:0]
 	for _, f := range []struct {
@@ -58,16 +62,10 @@ func (q *queuePoller) ctl(fd int, old, ev Events) error {
 	if len(ch) == 0 {
 		return nil
 	}
-	for {
+	return wrap("kevent", fdcore.IgnoringEINTR(func() error {
 		_, err := unix.Kevent(q.qfd, ch, nil, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("kevent", err)
-		}
-		return nil
-	}
+		return err
+	}))
 }
 
 // collect is one kevent(2) with a zero timeout into q.got, one entry per
@@ -76,10 +74,7 @@ func (q *queuePoller) ctl(fd int, old, ev Events) error {
 func (q *queuePoller) collect(fd, max int) (int, unix.Errno) {
 	n, err := unix.Kevent(fd, nil, q.events[:max], &q.zero)
 	if err != nil {
-		if errno, ok := err.(unix.Errno); ok {
-			return 0, errno
-		}
-		return 0, unix.EINVAL
+		return 0, errnoOf(err)
 	}
 	for i, e := range q.events[:n] {
 		var ev Events
@@ -92,17 +87,4 @@ func (q *queuePoller) collect(fd, max int) (int, unix.Errno) {
 		q.got[i] = Ready{Fd: int(e.Ident), Events: ev}
 	}
 	return n, 0
-}
-
-// kqueueCloexec is kqueue(2) with FD_CLOEXEC set under syscall.ForkLock,
-// so that no child started meanwhile inherits it.
-func kqueueCloexec() (int, error) {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	fd, err := unix.Kqueue()
-	if err != nil {
-		return -1, err
-	}
-	unix.CloseOnExec(fd)
-	return fd, nil
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 )
 
 // Pitfall "amd64 rejects Usec >= 1e6 with EINVAL": timeouts of more than a
@@ -23,7 +23,7 @@ func TestSelectLongTimeouts(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(timeout), func(t *testing.T) {
 			r := setOf(t, a)
-			n, err := sock.Select(a+1, r, nil, nil, timeout)
+			n, err := poll.Select(a+1, r, nil, nil, timeout)
 			if n != 1 || err != nil || !r.IsSet(a) {
 				t.Fatalf("Select with a ready descriptor and timeout %v = %d, %v; want 1, nil", timeout, n, err)
 			}

@@ -7,6 +7,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// pollRDHUP is the peer's half-close, which epoll reports (poll(2) only
+// when asked).
+const pollRDHUP = unix.POLLRDHUP
+
 // pollSyscall is one poll(2) over fds, made as ppoll(2) with no signal
 // mask and the timespec on the stack (unix.Poll allocates it). A negative
 // t waits forever.

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,18 +20,18 @@ func BenchmarkPollerBackendWait(b *testing.B) {
 	for _, n := range benchSelectSizes {
 		b.Run(fmt.Sprintf("fds=%d", n), func(b *testing.B) {
 			fds, readyFD := benchPollerFDs(b, n)
-			for _, bk := range sock.Backends() {
+			for _, bk := range poll.Backends() {
 				b.Run("impl=posixkit-"+bk.String(), func(b *testing.B) {
-					if bk == sock.BackendSelect && slices.Max(fds) >= sock.FD_SETSIZE {
+					if bk == poll.BackendSelect && slices.Max(fds) >= poll.FD_SETSIZE {
 						b.Skip("a descriptor is at or above FD_SETSIZE")
 					}
 					p := newPollerOf(b, bk)
 					for _, fd := range fds {
-						if err := p.Add(fd, sock.Readable); err != nil {
+						if err := p.Add(fd, poll.Readable); err != nil {
 							b.Fatal(err)
 						}
 					}
-					ready := make([]sock.Ready, 16)
+					ready := make([]poll.Ready, 16)
 					b.ReportAllocs()
 					for b.Loop() {
 						if got, err := p.Wait(ready, -1); got != 1 || err != nil || ready[0].Fd != readyFD {
@@ -41,7 +41,7 @@ func BenchmarkPollerBackendWait(b *testing.B) {
 				})
 			}
 			b.Run("impl=unix-select", func(b *testing.B) {
-				if slices.Max(fds) >= sock.FD_SETSIZE {
+				if slices.Max(fds) >= poll.FD_SETSIZE {
 					b.Skip("a descriptor is at or above FD_SETSIZE")
 				}
 				var tmpl unix.FdSet

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
-func newPoller(t testing.TB) *sock.Poller {
+func newPoller(t testing.TB) *poll.Poller {
 	t.Helper()
-	p, err := sock.NewPoller()
+	p, err := poll.New()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,9 +28,9 @@ func newPoller(t testing.TB) *sock.Poller {
 
 // newPollerOf returns a new Poller on backend b, closed at the end of the
 // test.
-func newPollerOf(t testing.TB, b sock.Backend) *sock.Poller {
+func newPollerOf(t testing.TB, b poll.Backend) *poll.Poller {
 	t.Helper()
-	p, err := sock.NewPollerBackend(b)
+	p, err := poll.NewBackend(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,9 +42,9 @@ func newPollerOf(t testing.TB, b sock.Backend) *sock.Poller {
 }
 
 // forEachBackend runs f as a subtest for every backend this system has.
-func forEachBackend(t *testing.T, f func(t *testing.T, b sock.Backend)) {
+func forEachBackend(t *testing.T, f func(t *testing.T, b poll.Backend)) {
 	t.Helper()
-	for _, b := range sock.Backends() {
+	for _, b := range poll.Backends() {
 		t.Run("backend="+b.String(), func(t *testing.T) { f(t, b) })
 	}
 }
@@ -52,9 +52,9 @@ func forEachBackend(t *testing.T, f func(t *testing.T, b sock.Backend)) {
 // untilWaiting returns once a Wait on p is in progress. It panics after
 // 10 s (a Wait that returned at once is never seen waiting), so that such
 // a test fails with a stack rather than at the test binary's timeout.
-func untilWaiting(p *sock.Poller) {
+func untilWaiting(p *poll.Poller) {
 	deadline := time.Now().Add(10 * time.Second)
-	for !sock.PollerWaiting(p) {
+	for !poll.Waiting(p) {
 		if time.Now().After(deadline) {
 			panic("untilWaiting: no Wait in progress after 10 s")
 		}
@@ -63,16 +63,16 @@ func untilWaiting(p *sock.Poller) {
 }
 
 type waitResult struct {
-	ready []sock.Ready
+	ready []poll.Ready
 	err   error
 }
 
 // waitAsync runs one Wait in a new goroutine and returns its result on the
 // channel, once the Wait is in progress.
-func waitAsync(p *sock.Poller, timeout time.Duration) <-chan waitResult {
+func waitAsync(p *poll.Poller, timeout time.Duration) <-chan waitResult {
 	ch := make(chan waitResult, 1)
 	go func() {
-		ready := make([]sock.Ready, 8)
+		ready := make([]poll.Ready, 8)
 		n, err := p.Wait(ready, timeout)
 		ch <- waitResult{ready[:n], err}
 	}()
@@ -82,14 +82,14 @@ func waitAsync(p *sock.Poller, timeout time.Duration) <-chan waitResult {
 
 func TestEventsString(t *testing.T) {
 	tests := []struct {
-		ev   sock.Events
+		ev   poll.Events
 		want string
 	}{
 		{0, "0"},
-		{sock.Readable, "Readable"},
-		{sock.Writable, "Writable"},
-		{sock.Readable | sock.Writable, "Readable|Writable"},
-		{sock.Readable | 0x80, "Readable|0x80"},
+		{poll.Readable, "Readable"},
+		{poll.Writable, "Writable"},
+		{poll.Readable | poll.Writable, "Readable|Writable"},
+		{poll.Readable | 0x80, "Readable|0x80"},
 	}
 	for _, tt := range tests {
 		if got := tt.ev.String(); got != tt.want {
@@ -99,36 +99,36 @@ func TestEventsString(t *testing.T) {
 }
 
 func TestPollerAddErrors(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, _ := selectPipe(t)
 		// wantAny is the error of the backends without select's
 		// FD_SETSIZE limit (nil: the Add succeeds).
 		tests := []struct {
 			name    string
 			fd      func(t *testing.T) int
-			ev      sock.Events
+			ev      poll.Events
 			want    error
 			wantAny error
 		}{
-			{"minus one", func(*testing.T) int { return -1 }, sock.Readable, unix.EINVAL, unix.EINVAL},
-			{"FD_SETSIZE", func(*testing.T) int { return sock.FD_SETSIZE }, sock.Readable, unix.EINVAL, unix.EBADF},
-			{"huge", func(*testing.T) int { return 1 << 20 }, sock.Writable, unix.EINVAL, unix.EBADF},
-			{"real fd at or above FD_SETSIZE", selectHighFD, sock.Readable, unix.EINVAL, nil},
+			{"minus one", func(*testing.T) int { return -1 }, poll.Readable, unix.EINVAL, unix.EINVAL},
+			{"FD_SETSIZE", func(*testing.T) int { return poll.FD_SETSIZE }, poll.Readable, unix.EINVAL, unix.EBADF},
+			{"huge", func(*testing.T) int { return 1 << 20 }, poll.Writable, unix.EINVAL, unix.EBADF},
+			{"real fd at or above FD_SETSIZE", selectHighFD, poll.Readable, unix.EINVAL, nil},
 			{"no events", func(*testing.T) int { return r }, 0, unix.EINVAL, unix.EINVAL},
 			{"unknown event", func(*testing.T) int { return r }, 0x4, unix.EINVAL, unix.EINVAL},
-			{"closed fd", func(t *testing.T) int { return selectClosedFD(t) }, sock.Readable, unix.EBADF, unix.EBADF},
-			{"already added", func(*testing.T) int { return r }, sock.Writable, unix.EEXIST, unix.EEXIST},
+			{"closed fd", func(t *testing.T) int { return selectClosedFD(t) }, poll.Readable, unix.EBADF, unix.EBADF},
+			{"already added", func(*testing.T) int { return r }, poll.Writable, unix.EEXIST, unix.EEXIST},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				p := newPollerOf(t, bk)
-				if err := p.Add(r, sock.Readable); err != nil {
+				if err := p.Add(r, poll.Readable); err != nil {
 					t.Fatal(err)
 				}
 				fd := tt.fd(t)
 				err := p.Add(fd, tt.ev)
 				want := tt.want
-				if bk != sock.BackendSelect {
+				if bk != poll.BackendSelect {
 					want = tt.wantAny
 				}
 				if want == nil {
@@ -141,15 +141,15 @@ func TestPollerAddErrors(t *testing.T) {
 					t.Fatalf("Add(%d, %v) = %v, want an error wrapping %v", fd, tt.ev, err, want)
 				}
 				// The failed Add changed nothing: r is still the only one.
-				ready := make([]sock.Ready, 4)
-				if err := p.Modify(r, sock.Readable|sock.Writable); err != nil {
+				ready := make([]poll.Ready, 4)
+				if err := p.Modify(r, poll.Readable|poll.Writable); err != nil {
 					t.Fatal(err)
 				}
 				n, err := p.Wait(ready, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := gocmp.Diff([]sock.Ready{}, ready[:n]); diff != "" {
+				if diff := gocmp.Diff([]poll.Ready{}, ready[:n]); diff != "" {
 					t.Errorf("unexpected ready descriptors (-want +got):\n%s", diff)
 				}
 			})
@@ -158,17 +158,17 @@ func TestPollerAddErrors(t *testing.T) {
 }
 
 func TestPollerModifyRemoveErrors(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, _ := selectPipe(t)
 		other, _ := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(r, sock.Readable); err != nil {
+		if err := p.Add(r, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		// FD_SETSIZE is out of range for select, merely not added for
 		// the others.
 		outOfRange := unix.ENOENT
-		if bk == sock.BackendSelect {
+		if bk == poll.BackendSelect {
 			outOfRange = unix.EINVAL
 		}
 		tests := []struct {
@@ -176,14 +176,14 @@ func TestPollerModifyRemoveErrors(t *testing.T) {
 			call func() error
 			want error
 		}{
-			{"modify not added", func() error { return p.Modify(other, sock.Readable) }, unix.ENOENT},
+			{"modify not added", func() error { return p.Modify(other, poll.Readable) }, unix.ENOENT},
 			{"modify no events", func() error { return p.Modify(r, 0) }, unix.EINVAL},
 			{"modify unknown event", func() error { return p.Modify(r, 0x10) }, unix.EINVAL},
-			{"modify minus one", func() error { return p.Modify(-1, sock.Readable) }, unix.EINVAL},
-			{"modify FD_SETSIZE", func() error { return p.Modify(sock.FD_SETSIZE, sock.Readable) }, outOfRange},
+			{"modify minus one", func() error { return p.Modify(-1, poll.Readable) }, unix.EINVAL},
+			{"modify FD_SETSIZE", func() error { return p.Modify(poll.FD_SETSIZE, poll.Readable) }, outOfRange},
 			{"remove not added", func() error { return p.Remove(other) }, unix.ENOENT},
 			{"remove minus one", func() error { return p.Remove(-1) }, unix.EINVAL},
-			{"remove FD_SETSIZE", func() error { return p.Remove(sock.FD_SETSIZE) }, outOfRange},
+			{"remove FD_SETSIZE", func() error { return p.Remove(poll.FD_SETSIZE) }, outOfRange},
 			{"wait empty slice", func() error { _, err := p.Wait(nil, 0); return err }, unix.EINVAL},
 		}
 		for _, tt := range tests {
@@ -200,7 +200,7 @@ func TestPollerModifyRemoveErrors(t *testing.T) {
 		if err := p.Remove(r); !errors.Is(err, unix.ENOENT) {
 			t.Errorf("second Remove = %v, want ENOENT", err)
 		}
-		if err := p.Add(r, sock.Readable); err != nil {
+		if err := p.Add(r, poll.Readable); err != nil {
 			t.Errorf("Add after Remove: %v", err)
 		}
 	})
@@ -208,15 +208,15 @@ func TestPollerModifyRemoveErrors(t *testing.T) {
 
 func TestPollerZero(t *testing.T) {
 	r, _ := selectPipe(t)
-	for _, p := range []*sock.Poller{nil, new(sock.Poller)} {
+	for _, p := range []*poll.Poller{nil, new(poll.Poller)} {
 		calls := []struct {
 			name string
 			call func() error
 		}{
-			{"add", func() error { return p.Add(r, sock.Readable) }},
-			{"modify", func() error { return p.Modify(r, sock.Readable) }},
+			{"add", func() error { return p.Add(r, poll.Readable) }},
+			{"modify", func() error { return p.Modify(r, poll.Readable) }},
 			{"remove", func() error { return p.Remove(r) }},
-			{"wait", func() error { _, err := p.Wait(make([]sock.Ready, 1), 0); return err }},
+			{"wait", func() error { _, err := p.Wait(make([]poll.Ready, 1), 0); return err }},
 			{"close", p.Close},
 		}
 		for _, c := range calls {
@@ -228,13 +228,13 @@ func TestPollerZero(t *testing.T) {
 }
 
 func TestPollerClosed(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, _ := selectPipe(t)
-		p, err := sock.NewPollerBackend(bk)
+		p, err := poll.NewBackend(bk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Add(r, sock.Readable); err != nil {
+		if err := p.Add(r, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		if err := p.Close(); err != nil {
@@ -244,10 +244,10 @@ func TestPollerClosed(t *testing.T) {
 			name string
 			call func() error
 		}{
-			{"add", func() error { return p.Add(r, sock.Writable) }},
-			{"modify", func() error { return p.Modify(r, sock.Writable) }},
+			{"add", func() error { return p.Add(r, poll.Writable) }},
+			{"modify", func() error { return p.Modify(r, poll.Writable) }},
 			{"remove", func() error { return p.Remove(r) }},
-			{"wait", func() error { _, err := p.Wait(make([]sock.Ready, 1), -1); return err }},
+			{"wait", func() error { _, err := p.Wait(make([]poll.Ready, 1), -1); return err }},
 			{"close", p.Close},
 		}
 		for _, tt := range tests {
@@ -265,33 +265,33 @@ func TestPollerClosed(t *testing.T) {
 }
 
 func TestPollerEvents(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		a, b := selectSocketpair(t)
 		pr, pw := selectPipe(t)
 		p := newPollerOf(t, bk)
 		steps := []struct {
 			name string
 			do   func() error
-			want []sock.Ready
+			want []poll.Ready
 		}{
-			{"add a for both", func() error { return p.Add(a, sock.Readable|sock.Writable) },
-				[]sock.Ready{{a, sock.Writable}}},
+			{"add a for both", func() error { return p.Add(a, poll.Readable|poll.Writable) },
+				[]poll.Ready{{Fd: a, Events: poll.Writable}}},
 			{"peer writes", func() error { _, err := unix.Write(b, []byte("x")); return err },
-				[]sock.Ready{{a, sock.Readable | sock.Writable}}},
-			{"modify to readable", func() error { return p.Modify(a, sock.Readable) },
-				[]sock.Ready{{a, sock.Readable}}},
-			{"add idle pipe", func() error { return p.Add(pr, sock.Readable) },
-				[]sock.Ready{{a, sock.Readable}}},
+				[]poll.Ready{{Fd: a, Events: poll.Readable | poll.Writable}}},
+			{"modify to readable", func() error { return p.Modify(a, poll.Readable) },
+				[]poll.Ready{{Fd: a, Events: poll.Readable}}},
+			{"add idle pipe", func() error { return p.Add(pr, poll.Readable) },
+				[]poll.Ready{{Fd: a, Events: poll.Readable}}},
 			{"pipe written", func() error { _, err := unix.Write(pw, []byte("y")); return err },
-				sortReady([]sock.Ready{{a, sock.Readable}, {pr, sock.Readable}})},
+				sortReady([]poll.Ready{{Fd: a, Events: poll.Readable}, {Fd: pr, Events: poll.Readable}})},
 			{"remove a", func() error { return p.Remove(a) },
-				[]sock.Ready{{pr, sock.Readable}}},
+				[]poll.Ready{{Fd: pr, Events: poll.Readable}}},
 			{"pipe drained", func() error { _, err := unix.Read(pr, make([]byte, 8)); return err },
-				[]sock.Ready{}},
-			{"add write end", func() error { return p.Add(pw, sock.Writable) },
-				[]sock.Ready{{pw, sock.Writable}}},
+				[]poll.Ready{}},
+			{"add write end", func() error { return p.Add(pw, poll.Writable) },
+				[]poll.Ready{{Fd: pw, Events: poll.Writable}}},
 			{"peer closes: a reads EOF", func() error {
-				if err := p.Add(a, sock.Readable); err != nil {
+				if err := p.Add(a, poll.Readable); err != nil {
 					return err
 				}
 				_, err := unix.Read(a, make([]byte, 8))
@@ -299,7 +299,7 @@ func TestPollerEvents(t *testing.T) {
 					return err
 				}
 				return unix.Shutdown(b, unix.SHUT_WR)
-			}, sortReady([]sock.Ready{{a, sock.Readable}, {pw, sock.Writable}})},
+			}, sortReady([]poll.Ready{{Fd: a, Events: poll.Readable}, {Fd: pw, Events: poll.Writable}})},
 		}
 		for _, st := range steps {
 			if err := st.do(); err != nil {
@@ -307,7 +307,7 @@ func TestPollerEvents(t *testing.T) {
 			}
 			// Enough slots for every one: the order is the rotation's, so
 			// compare as sets.
-			ready := make([]sock.Ready, 8)
+			ready := make([]poll.Ready, 8)
 			n, err := p.Wait(ready, 0)
 			if err != nil {
 				t.Fatalf("%s: Wait: %v", st.name, err)
@@ -319,23 +319,23 @@ func TestPollerEvents(t *testing.T) {
 	})
 }
 
-func sortReady(r []sock.Ready) []sock.Ready {
+func sortReady(r []poll.Ready) []poll.Ready {
 	out := slices.Clone(r)
-	slices.SortFunc(out, func(x, y sock.Ready) int { return cmp.Compare(x.Fd, y.Fd) })
+	slices.SortFunc(out, func(x, y poll.Ready) int { return cmp.Compare(x.Fd, y.Fd) })
 	if out == nil {
-		out = []sock.Ready{}
+		out = []poll.Ready{}
 	}
 	return out
 }
 
 func TestPollerCloseWakesWait(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		idle, _ := selectPipe(t)
-		p, err := sock.NewPollerBackend(bk)
+		p, err := poll.NewBackend(bk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Add(idle, sock.Readable); err != nil {
+		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		ch := waitAsync(p, -1)
@@ -350,39 +350,39 @@ func TestPollerCloseWakesWait(t *testing.T) {
 }
 
 func TestPollerWakeups(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		tests := []struct {
 			name string
 			// setup prepares p before the Wait and returns the change made
 			// while the Wait is blocked, which returns what the Wait must
 			// report.
-			setup func(t *testing.T, p *sock.Poller) (change func() []sock.Ready)
+			setup func(t *testing.T, p *poll.Poller) (change func() []poll.Ready)
 		}{
 			{
 				name: "add from another goroutine",
-				setup: func(t *testing.T, p *sock.Poller) func() []sock.Ready {
+				setup: func(t *testing.T, p *poll.Poller) func() []poll.Ready {
 					r, w := selectPipe(t)
-					return func() []sock.Ready {
+					return func() []poll.Ready {
 						mustWrite(t, w, "x")
-						if err := p.Add(r, sock.Readable); err != nil {
+						if err := p.Add(r, poll.Readable); err != nil {
 							t.Error(err)
 						}
-						return []sock.Ready{{r, sock.Readable}}
+						return []poll.Ready{{Fd: r, Events: poll.Readable}}
 					}
 				},
 			},
 			{
 				name: "modify from another goroutine",
-				setup: func(t *testing.T, p *sock.Poller) func() []sock.Ready {
+				setup: func(t *testing.T, p *poll.Poller) func() []poll.Ready {
 					a, _ := selectSocketpair(t)
-					if err := p.Add(a, sock.Readable); err != nil {
+					if err := p.Add(a, poll.Readable); err != nil {
 						t.Fatal(err)
 					}
-					return func() []sock.Ready {
-						if err := p.Modify(a, sock.Readable|sock.Writable); err != nil {
+					return func() []poll.Ready {
+						if err := p.Modify(a, poll.Readable|poll.Writable); err != nil {
 							t.Error(err)
 						}
-						return []sock.Ready{{a, sock.Writable}}
+						return []poll.Ready{{Fd: a, Events: poll.Writable}}
 					}
 				},
 			},
@@ -390,7 +390,7 @@ func TestPollerWakeups(t *testing.T) {
 				// The removed descriptor becomes ready and is closed; the Wait
 				// must neither report it nor fail with EBADF.
 				name: "remove and close during Wait",
-				setup: func(t *testing.T, p *sock.Poller) func() []sock.Ready {
+				setup: func(t *testing.T, p *poll.Poller) func() []poll.Ready {
 					var old [2]int
 					if err := unix.Pipe(old[:]); err != nil {
 						t.Fatal(err)
@@ -398,18 +398,18 @@ func TestPollerWakeups(t *testing.T) {
 					t.Cleanup(func() { unix.Close(old[1]) })
 					r, w := selectPipe(t)
 					for _, fd := range []int{old[0], r} {
-						if err := p.Add(fd, sock.Readable); err != nil {
+						if err := p.Add(fd, poll.Readable); err != nil {
 							t.Fatal(err)
 						}
 					}
-					return func() []sock.Ready {
+					return func() []poll.Ready {
 						if err := p.Remove(old[0]); err != nil {
 							t.Error(err)
 						}
 						mustWrite(t, old[1], "x")
 						unix.Close(old[0])
 						mustWrite(t, w, "y")
-						return []sock.Ready{{r, sock.Readable}}
+						return []poll.Ready{{Fd: r, Events: poll.Readable}}
 					}
 				},
 			},
@@ -437,23 +437,23 @@ func TestPollerClosedFD(t *testing.T) {
 	a, _ := selectSocketpair(t)
 	// A high number, so that no other descriptor reuses it during the test.
 	fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
-	if err != nil || fd >= sock.FD_SETSIZE {
-		t.Skipf("no free descriptor in [900, %d): %d, %v", sock.FD_SETSIZE, fd, err)
+	if err != nil || fd >= poll.FD_SETSIZE {
+		t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 	}
 	p := newPoller(t)
-	if err := p.Add(fd, sock.Readable); err != nil {
+	if err := p.Add(fd, poll.Readable); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Add(a, sock.Readable); err != nil {
+	if err := p.Add(a, poll.Readable); err != nil {
 		t.Fatal(err)
 	}
 	unix.Close(fd) // behind the Poller's back
-	ready := make([]sock.Ready, 4)
+	ready := make([]poll.Ready, 4)
 	n, err := p.Wait(ready, 5*time.Second)
 	if err != nil {
 		t.Fatalf("Wait with a closed descriptor: %v", err)
 	}
-	if diff := gocmp.Diff([]sock.Ready{{fd, sock.Readable}}, ready[:n]); diff != "" {
+	if diff := gocmp.Diff([]poll.Ready{{Fd: fd, Events: poll.Readable}}, ready[:n]); diff != "" {
 		t.Fatalf("unexpected ready descriptors (-want +got):\n%s", diff)
 	}
 	// The caller's read says what happened.
@@ -470,13 +470,13 @@ func TestPollerClosedFD(t *testing.T) {
 }
 
 func TestPollerFairness(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		p := newPollerOf(t, bk)
 		var fds []int
 		for range 3 {
 			r, w := selectPipe(t)
 			mustWrite(t, w, "x")
-			if err := p.Add(r, sock.Readable); err != nil {
+			if err := p.Add(r, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 			fds = append(fds, r)
@@ -484,7 +484,7 @@ func TestPollerFairness(t *testing.T) {
 		slices.Sort(fds)
 		// One slot, three always-ready descriptors: each Wait reports the next
 		// one in turn.
-		ready := make([]sock.Ready, 1)
+		ready := make([]poll.Ready, 1)
 		var got []int
 		for range 7 {
 			n, err := p.Wait(ready, -1)
@@ -513,14 +513,14 @@ func TestPollerFairness(t *testing.T) {
 }
 
 func TestPollerConcurrentWait(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		idle, _ := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(idle, sock.Readable); err != nil {
+		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		ch := waitAsync(p, -1)
-		if _, err := p.Wait(make([]sock.Ready, 1), 0); !errors.Is(err, unix.EBUSY) {
+		if _, err := p.Wait(make([]poll.Ready, 1), 0); !errors.Is(err, unix.EBUSY) {
 			t.Errorf("second concurrent Wait = %v, want an error wrapping EBUSY", err)
 		}
 		if err := p.Close(); err != nil {
@@ -533,15 +533,15 @@ func TestPollerConcurrentWait(t *testing.T) {
 }
 
 func TestPollerWaitTimeout(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		idle, _ := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(idle, sock.Readable); err != nil {
+		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		for _, timeout := range []time.Duration{0, 50 * time.Millisecond} {
 			start := time.Now()
-			n, err := p.Wait(make([]sock.Ready, 1), timeout)
+			n, err := p.Wait(make([]poll.Ready, 1), timeout)
 			if elapsed := time.Since(start); n != 0 || err != nil || elapsed < timeout {
 				t.Errorf("Wait(%v) on an idle pipe = %d, %v after %v; want 0, nil after the timeout", timeout, n, err, elapsed)
 			}
@@ -550,17 +550,17 @@ func TestPollerWaitTimeout(t *testing.T) {
 }
 
 func TestPollerWaitAllocs(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		pr, pw := selectPipe(t)
 		mustWrite(t, pw, "x")
 		idle, _ := selectPipe(t)
 		p := newPollerOf(t, bk)
 		for _, fd := range []int{pr, idle} {
-			if err := p.Add(fd, sock.Readable); err != nil {
+			if err := p.Add(fd, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		for _, timeout := range []time.Duration{-1, 0, time.Second} {
 			allocs := testing.AllocsPerRun(200, func() {
 				if n, err := p.Wait(ready, timeout); n != 1 || err != nil {
@@ -583,17 +583,17 @@ func ExamplePoller() {
 	defer unix.Close(a)
 	defer unix.Close(b)
 
-	p, err := sock.NewPoller()
+	p, err := poll.New()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer p.Close()
-	if err := p.Add(a, sock.Readable); err != nil {
+	if err := p.Add(a, poll.Readable); err != nil {
 		log.Fatal(err)
 	}
 
 	// Nothing to read yet: a zero timeout polls.
-	ready := make([]sock.Ready, 16)
+	ready := make([]poll.Ready, 16)
 	n, err := p.Wait(ready, 0)
 	fmt.Println(n, err)
 
@@ -607,19 +607,19 @@ func ExamplePoller() {
 	}
 
 	// Watch for writing too.
-	if err := p.Modify(a, sock.Readable|sock.Writable); err != nil {
+	if err := p.Modify(a, poll.Readable|poll.Writable); err != nil {
 		log.Fatal(err)
 	}
 	n, err = p.Wait(ready, time.Second)
 	fmt.Println(n, err, ready[0].Events)
 
 	// A descriptor select cannot watch is an error at Add.
-	fmt.Println(p.Add(-1, sock.Readable))
+	fmt.Println(p.Add(-1, poll.Readable))
 	// Output:
 	// 0 <nil>
 	// true Readable
 	// 1 <nil> Readable|Writable
-	// sock: poller add fd -1: outside the select range [0, 1024): invalid argument
+	// poller add: fd -1: outside [0, 1024) for select: invalid argument
 }
 
 // TestNewPollerNoLowFD takes every descriptor number below FD_SETSIZE, so
@@ -637,14 +637,14 @@ func TestNewPollerNoLowFD(t *testing.T) {
 	for {
 		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
-			t.Skipf("cannot fill the descriptors below %d: %v", sock.FD_SETSIZE, err)
+			t.Skipf("cannot fill the descriptors below %d: %v", poll.FD_SETSIZE, err)
 		}
 		taken = append(taken, fd)
-		if fd >= sock.FD_SETSIZE-1 {
+		if fd >= poll.FD_SETSIZE-1 {
 			break // numbers are handed out lowest first: all below are taken
 		}
 	}
-	p, err := sock.NewPoller()
+	p, err := poll.New()
 	if err == nil {
 		p.Close()
 		t.Fatal("NewPoller succeeded with no descriptor free below FD_SETSIZE")
@@ -657,19 +657,19 @@ func TestNewPollerNoLowFD(t *testing.T) {
 // TestPollerCloseRace closes a Poller while a Wait is starting or blocked,
 // many times: every Wait returns, with the closed error or nothing.
 func TestPollerCloseRace(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		idle, _ := selectPipe(t)
 		for i := range 200 {
-			p, err := sock.NewPollerBackend(bk)
+			p, err := poll.NewBackend(bk)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := p.Add(idle, sock.Readable); err != nil {
+			if err := p.Add(idle, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
 			go func() {
-				_, err := p.Wait(make([]sock.Ready, 1), -1)
+				_, err := p.Wait(make([]poll.Ready, 1), -1)
 				done <- err
 			}()
 			if i%2 == 0 {
@@ -689,32 +689,32 @@ func TestPollerCloseRace(t *testing.T) {
 // descriptor: the lower ones must still be watched (select's nfd follows
 // the highest one left).
 func TestPollerRemoveHighest(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		p := newPollerOf(t, bk) // first: its wake-up descriptor is below the others
 		lowR, lowW := selectPipe(t)
 		highR, _ := selectPipe(t)
 		a, _ := selectSocketpair(t)
 		hi := max(highR, a)
 		for _, fd := range []int{lowR, highR} {
-			if err := p.Add(fd, sock.Readable); err != nil {
+			if err := p.Add(fd, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := p.Add(a, sock.Writable); err != nil {
+		if err := p.Add(a, poll.Writable); err != nil {
 			t.Fatal(err)
 		}
 		mustWrite(t, lowW, "x")
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		for _, step := range []struct {
 			name string
 			do   func() error
-			want []sock.Ready
+			want []poll.Ready
 		}{
-			{"all three", func() error { return nil }, sortReady([]sock.Ready{{lowR, sock.Readable}, {a, sock.Writable}})},
-			{"remove the highest", func() error { return p.Remove(hi) }, sortReady(filterFd([]sock.Ready{{lowR, sock.Readable}, {a, sock.Writable}}, hi))},
-			{"remove the other high one", func() error { return p.Remove(highR + a - hi) }, []sock.Ready{{lowR, sock.Readable}}},
-			{"add it back", func() error { return p.Add(a, sock.Readable|sock.Writable) }, sortReady([]sock.Ready{{lowR, sock.Readable}, {a, sock.Writable}})},
-			{"modify to readable only", func() error { return p.Modify(a, sock.Readable) }, []sock.Ready{{lowR, sock.Readable}}},
+			{"all three", func() error { return nil }, sortReady([]poll.Ready{{Fd: lowR, Events: poll.Readable}, {Fd: a, Events: poll.Writable}})},
+			{"remove the highest", func() error { return p.Remove(hi) }, sortReady(filterFd([]poll.Ready{{Fd: lowR, Events: poll.Readable}, {Fd: a, Events: poll.Writable}}, hi))},
+			{"remove the other high one", func() error { return p.Remove(highR + a - hi) }, []poll.Ready{{Fd: lowR, Events: poll.Readable}}},
+			{"add it back", func() error { return p.Add(a, poll.Readable|poll.Writable) }, sortReady([]poll.Ready{{Fd: lowR, Events: poll.Readable}, {Fd: a, Events: poll.Writable}})},
+			{"modify to readable only", func() error { return p.Modify(a, poll.Readable) }, []poll.Ready{{Fd: lowR, Events: poll.Readable}}},
 		} {
 			if err := step.do(); err != nil {
 				t.Fatalf("%s: %v", step.name, err)
@@ -730,8 +730,8 @@ func TestPollerRemoveHighest(t *testing.T) {
 	})
 }
 
-func filterFd(r []sock.Ready, fd int) []sock.Ready {
-	var out []sock.Ready
+func filterFd(r []poll.Ready, fd int) []poll.Ready {
+	var out []poll.Ready
 	for _, x := range r {
 		if x.Fd != fd {
 			out = append(out, x)
@@ -745,13 +745,13 @@ func filterFd(r []sock.Ready, fd int) []sock.Ready {
 // (the interest it filters with is updated before the kernel's), over many
 // rounds with no sleep between the two.
 func TestPollerModifyRacesWait(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		p := newPollerOf(t, bk)
 		a, _ := selectSocketpair(t) // writable, never readable
-		if err := p.Add(a, sock.Readable); err != nil {
+		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		for i := range 2000 {
 			ch := make(chan waitResult, 1)
 			go func() {
@@ -761,14 +761,14 @@ func TestPollerModifyRacesWait(t *testing.T) {
 			if i%2 == 1 {
 				runtime.Gosched()
 			}
-			if err := p.Modify(a, sock.Readable|sock.Writable); err != nil {
+			if err := p.Modify(a, poll.Readable|poll.Writable); err != nil {
 				t.Fatal(err)
 			}
 			res := <-ch
-			if res.err != nil || len(res.ready) != 1 || res.ready[0] != (sock.Ready{Fd: a, Events: sock.Writable}) {
+			if res.err != nil || len(res.ready) != 1 || res.ready[0] != (poll.Ready{Fd: a, Events: poll.Writable}) {
 				t.Fatalf("round %d: Wait = %v, %v; want [{%d Writable}]", i, res.ready, res.err, a)
 			}
-			if err := p.Modify(a, sock.Readable); err != nil {
+			if err := p.Modify(a, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -8,9 +8,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var nativeBackends []Backend
+// Best is the backend to pick for many descriptors or any above
+// FD_SETSIZE: epoll on Linux, kqueue on Darwin and the BSDs, else poll.
+const Best = BackendPoll
 
 // newQueuePoller: neither epoll nor kqueue on this system.
-func newQueuePoller(b Backend) (pollerImpl, error) {
+func newQueuePoller(_ *Poller, b Backend) (backend, error) {
 	return nil, fmt.Errorf("%v is not available on this system: %w", b, unix.ENOSYS)
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,7 +24,7 @@ func benchSelectFDs(b *testing.B, n int) (idle []int, ready int) {
 	ready, w := selectPipe(b)
 	mustWrite(b, w, "x")
 	for _, fd := range slices.Concat(idle, []int{ready, w}) {
-		if fd >= sock.FD_SETSIZE {
+		if fd >= poll.FD_SETSIZE {
 			b.Skipf("descriptor %d is at or above FD_SETSIZE: too many descriptors open", fd)
 		}
 	}
@@ -43,7 +43,7 @@ func BenchmarkSelect(b *testing.B) {
 		for _, mode := range []string{"ready", "poll"} {
 			b.Run(fmt.Sprintf("fds=%d/mode=%s", n, mode), func(b *testing.B) {
 				idle, ready := benchSelectFDs(b, n)
-				var tmpl sock.FDSet
+				var tmpl poll.FDSet
 				var rawTmpl unix.FdSet
 				for _, fd := range idle {
 					_ = tmpl.Set(fd)
@@ -60,10 +60,10 @@ func BenchmarkSelect(b *testing.B) {
 				nfd := tmpl.Max() + 1
 				b.Run("impl=posixkit", func(b *testing.B) {
 					b.ReportAllocs()
-					var r sock.FDSet
+					var r poll.FDSet
 					for b.Loop() {
 						r = tmpl
-						if got, err := sock.Select(nfd, &r, nil, nil, timeout); got != want || err != nil {
+						if got, err := poll.Select(nfd, &r, nil, nil, timeout); got != want || err != nil {
 							b.Fatalf("Select = %d, %v; want %d", got, err, want)
 						}
 					}
@@ -107,11 +107,11 @@ func BenchmarkPollerWait(b *testing.B) {
 			b.Run("impl=posixkit", func(b *testing.B) {
 				p := newPoller(b)
 				for _, fd := range slices.Concat(idle, []int{readyFD}) {
-					if err := p.Add(fd, sock.Readable); err != nil {
+					if err := p.Add(fd, poll.Readable); err != nil {
 						b.Fatal(err)
 					}
 				}
-				ready := make([]sock.Ready, 16)
+				ready := make([]poll.Ready, 16)
 				b.ReportAllocs()
 				for b.Loop() {
 					if got, err := p.Wait(ready, -1); got != 1 || err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/posixkit/posixkit/internal/sigstorm"
 
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -18,7 +18,7 @@ func TestSelectSignalStorm(t *testing.T) {
 	r := setOf(t, idle)
 	stop := sigstorm.Thread(t)
 	start := time.Now()
-	n, err := sock.Select(idle+1, r, nil, nil, timeout)
+	n, err := poll.Select(idle+1, r, nil, nil, timeout)
 	elapsed := time.Since(start)
 	sent := stop()
 	if n != 0 || err != nil {
@@ -34,7 +34,7 @@ func TestSelectSignalStorm(t *testing.T) {
 // one eventfd, close-on-exec and nonblocking, closed by Close.
 func TestPollerWakeFD(t *testing.T) {
 	before := procFDs(t)
-	p, err := sock.NewPoller()
+	p, err := poll.New()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,9 +67,9 @@ func selectClosedFD(t testing.TB) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fd >= sock.FD_SETSIZE {
+	if fd >= poll.FD_SETSIZE {
 		unix.Close(fd)
-		t.Skipf("no free descriptor in [900, %d)", sock.FD_SETSIZE)
+		t.Skipf("no free descriptor in [900, %d)", poll.FD_SETSIZE)
 	}
 	if err := unix.Close(fd); err != nil {
 		t.Fatal(err)
@@ -84,9 +84,9 @@ func mustWrite(t testing.TB, fd int, s string) {
 	}
 }
 
-func setOf(t testing.TB, fds ...int) *sock.FDSet {
+func setOf(t testing.TB, fds ...int) *poll.FDSet {
 	t.Helper()
-	var s sock.FDSet
+	var s poll.FDSet
 	for _, fd := range fds {
 		if err := s.Set(fd); err != nil {
 			t.Fatal(err)
@@ -96,12 +96,12 @@ func setOf(t testing.TB, fds ...int) *sock.FDSet {
 }
 
 func TestSelectBadNfd(t *testing.T) {
-	for _, nfd := range []int{-1, math.MinInt, sock.FD_SETSIZE + 1, 1100, math.MaxInt} {
+	for _, nfd := range []int{-1, math.MinInt, poll.FD_SETSIZE + 1, 1100, math.MaxInt} {
 		t.Run(fmt.Sprint(nfd), func(t *testing.T) {
 			// The set sits in front of a guard: a select(2) with this nfd
 			// would read and clear the guard.
 			var mem struct {
-				set   sock.FDSet
+				set   poll.FDSet
 				guard [256]byte
 			}
 			for i := range mem.guard {
@@ -109,7 +109,7 @@ func TestSelectBadNfd(t *testing.T) {
 			}
 			_ = mem.set.Set(0)
 			before := mem
-			n, err := sock.Select(nfd, &mem.set, nil, nil, 0)
+			n, err := poll.Select(nfd, &mem.set, nil, nil, 0)
 			if !errors.Is(err, unix.EINVAL) || n != 0 {
 				t.Errorf("Select(%d) = %d, %v; want 0 and an error wrapping EINVAL", nfd, n, err)
 			}
@@ -158,7 +158,7 @@ func TestSelectReady(t *testing.T) {
 			if nfd == 0 {
 				nfd = max(r.Max(), w.Max()) + 1
 			}
-			n, err := sock.Select(nfd, r, w, nil, tt.timeout)
+			n, err := poll.Select(nfd, r, w, nil, tt.timeout)
 			if err != nil {
 				t.Fatalf("Select: %v", err)
 			}
@@ -177,12 +177,12 @@ func TestSelectReady(t *testing.T) {
 }
 
 func TestSelectNilSets(t *testing.T) {
-	n, err := sock.Select(0, nil, nil, nil, 0)
+	n, err := poll.Select(0, nil, nil, nil, 0)
 	if n != 0 || err != nil {
 		t.Errorf("Select(0, nil, nil, nil, 0) = %d, %v; want 0, nil", n, err)
 	}
 	start := time.Now()
-	n, err = sock.Select(0, nil, nil, nil, 30*time.Millisecond)
+	n, err = poll.Select(0, nil, nil, nil, 30*time.Millisecond)
 	if n != 0 || err != nil {
 		t.Errorf("Select(0, nil, nil, nil, 30ms) = %d, %v; want 0, nil", n, err)
 	}
@@ -196,7 +196,7 @@ func TestSelectTimeout(t *testing.T) {
 	const timeout = 50 * time.Millisecond
 	r := setOf(t, idle)
 	start := time.Now()
-	n, err := sock.Select(idle+1, r, nil, nil, timeout)
+	n, err := poll.Select(idle+1, r, nil, nil, timeout)
 	elapsed := time.Since(start)
 	if n != 0 || err != nil {
 		t.Fatalf("Select = %d, %v; want 0, nil", n, err)
@@ -215,7 +215,7 @@ func TestSelectClosedFD(t *testing.T) {
 	mustWrite(t, pw, "x")
 	r := setOf(t, pr, bad)
 	before := *r
-	n, err := sock.Select(bad+1, r, nil, nil, 0)
+	n, err := poll.Select(bad+1, r, nil, nil, 0)
 	if n != 0 || !errors.Is(err, unix.EBADF) {
 		t.Fatalf("Select with closed fd %d = %d, %v; want an error wrapping EBADF", bad, n, err)
 	}
@@ -232,11 +232,11 @@ func TestSelectAllocs(t *testing.T) {
 	mustWrite(t, pw, "x")
 	for _, timeout := range []time.Duration{-1, 0, time.Second} {
 		t.Run(timeout.String(), func(t *testing.T) {
-			var r sock.FDSet
+			var r poll.FDSet
 			allocs := testing.AllocsPerRun(200, func() {
 				r.Zero()
 				_ = r.Set(pr)
-				if n, err := sock.Select(pr+1, &r, nil, nil, timeout); n != 1 || err != nil {
+				if n, err := poll.Select(pr+1, &r, nil, nil, timeout); n != 1 || err != nil {
 					t.Fatalf("Select = %d, %v", n, err)
 				}
 			})
@@ -258,19 +258,19 @@ func ExampleSelect() {
 		log.Fatal(err)
 	}
 
-	var r sock.FDSet
+	var r poll.FDSet
 	if err := r.Set(p[0]); err != nil {
 		log.Fatal(err)
 	}
 	// As in C, the set becomes the result: the descriptors that are ready.
-	n, err := sock.Select(r.Max()+1, &r, nil, nil, time.Second)
+	n, err := poll.Select(r.Max()+1, &r, nil, nil, time.Second)
 	fmt.Println(n, err, r.IsSet(p[0]))
 
 	// Unlike C's FD_SET, a descriptor select cannot hold is an error.
 	fmt.Println(r.Set(-1))
-	fmt.Println(r.Set(sock.FD_SETSIZE))
+	fmt.Println(r.Set(poll.FD_SETSIZE))
 	// Output:
 	// 1 <nil> true
-	// sock: fd -1 outside the FDSet range [0, 1024): invalid argument
-	// sock: fd 1024 outside the FDSet range [0, 1024): invalid argument
+	// FD_SET: fd -1 outside [0, 1024): invalid argument
+	// FD_SET: fd 1024 outside [0, 1024): invalid argument
 }

@@ -24,10 +24,7 @@ func selectSyscall(nfd int, r, w, e *FDSet, t time.Duration) (int, unix.Errno) {
 	}
 	n, err := unix.Select(nfd, fdsetRaw(r), fdsetRaw(w), fdsetRaw(e), tvp)
 	if err != nil {
-		if errno, ok := err.(unix.Errno); ok {
-			return 0, errno
-		}
-		return 0, unix.EINVAL
+		return 0, errnoOf(err)
 	}
 	return n, 0
 }
@@ -38,4 +35,16 @@ func fdsetRaw(s *FDSet) *unix.FdSet {
 		return nil
 	}
 	return &s.s
+}
+
+// errnoOf returns the errno inside an x/sys error (EINVAL if another
+// error), 0 for nil.
+func errnoOf(err error) unix.Errno {
+	if err == nil {
+		return 0
+	}
+	if errno, ok := err.(unix.Errno); ok {
+		return errno
+	}
+	return unix.EINVAL
 }

@@ -9,18 +9,16 @@ import "time"
 // keep.
 type sleeper struct{}
 
-func (*sleeper) owns(int) bool            { return false }
-func (*sleeper) add(int, Events) error    { return nil }
-func (*sleeper) modify(int, Events) error { return nil }
-func (*sleeper) remove(int)               {}
-func (*sleeper) close() error             { return nil }
-
-func (p *Poller) openSleep() error     { return nil }
-func (p *pollPoller) openSleep() error { return nil }
+func (*sleeper) open(*waker, string, bool) error { return nil }
+func (*sleeper) owns(int) bool                   { return false }
+func (*sleeper) add(int, Events) error           { return nil }
+func (*sleeper) modify(int, Events) error        { return nil }
+func (*sleeper) remove(int)                      {}
+func (*sleeper) close() error                    { return nil }
 
 // sleepWait is a Wait with a non-zero timeout: select(2) or poll(2) with
 // the time left, again after a wake-up by Add, Modify or Remove that
-// leaves nothing to report. Called with w.mu held, which the look releases
+// leaves nothing to report. Called with p.mu held, which the look releases
 // during the call.
 func (w *waker) sleepWait(ready []Ready, timeout time.Duration, deadline time.Time) (int, error) {
 	for {

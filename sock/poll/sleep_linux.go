@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/posixkit/posixkit/internal/fdcore"
@@ -22,48 +21,41 @@ const (
 
 // sleeper is what a select or poll Wait sleeps on, on Linux: a private
 // epoll instance that mirrors the Poller's interest set and its wake-up
-// eventfd, adopted with fdcore so that it waits in the Go runtime's poller
-// (as the epoll backend's queue descriptor does). Its events are never
-// collected: nothing calls epoll_wait(2) on it. It only tells the runtime
-// that a watched descriptor may have become ready; the answer is the one
-// select(2) or poll(2) gives, called with a zero timeout inside the
-// RawConn's Read callback, which parks the goroutine (returns false) when
-// there is nothing to report. The select or poll call is the answer; the
-// sleep is the runtime's.
+// eventfd, parked on with a parker. Its events are never collected: it
+// only tells the runtime that a watched descriptor may have become ready;
+// the answer is the one select(2) or poll(2) gives with a zero timeout
+// inside the park's look, which parks again when there is nothing to
+// report.
 //
 // An entry that is never collected stays on the mirror's ready list, yet
 // every new event of its descriptor still wakes the runtime: the kernel
 // wakes the waiters of an epoll instance on each event that matches an
 // entry's interest, whether or not the entry is already on the ready list
-// (ep_poll_callback); an event outside the interest (EPOLLOUT on a
-// descriptor watched for Readable) does not wake it. TestPollerSleepPingPong
-// and TestPollerSleepNoSpin check both.
+// (ep_poll_callback); an event outside the interest does not wake it.
+// TestPollerSleepPingPong and TestPollerSleepNoSpin check both.
 //
-// add, modify and remove are called with the owner's lock held and while
-// it is not closed, so the epoll descriptor is open; close is the only
-// call that may run while a Wait sleeps on it.
+// add, modify and remove are called with p.mu held and while the Poller
+// is open; close is the only call that may run while a Wait sleeps.
 type sleeper struct {
-	epfd        int
-	fd          *fdcore.FD
-	in, out     uint32           // the epoll events mirrored for Readable and Writable
-	unmirrored  map[int]struct{} // descriptors epoll refused with EPERM
-	deadlineSet bool             // a read deadline is set on fd
+	epfd       int
+	fd         *fdcore.FD
+	in, out    uint32           // the epoll events mirrored for Readable and Writable
+	unmirrored map[int]struct{} // descriptors epoll refused with EPERM
+	park       parker
+	w          *waker
 
 	// The Wait in progress, which alone touches these.
-	fn    func(fd uintptr) bool // the owner's Read callback, built once
-	ready []Ready               // the caller's slice, filled by fn
-	n     int                   // entries of ready filled by fn
-	err   error                 // fn's error
-	ran   bool                  // fn ran during this Wait
+	ready []Ready // the caller's slice
+	n     int     // entries of ready filled
+	err   error   // the look's error
 }
 
-// open creates the epoll instance, close-on-exec, adopts it (name is the
-// os.File's name) and mirrors the wake-up descriptor for reading. fn is
-// the Read callback of the owner's Wait.
-func (s *sleeper) open(name string, wake int, in, out uint32, fn func(uintptr) bool) error {
+// open creates the epoll instance, close-on-exec, adopts it and mirrors
+// the wake-up descriptor for reading.
+func (s *sleeper) open(w *waker, name string, selectSet bool) error {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
-		return os.NewSyscallError("epoll_create1", err)
+		return wrap("epoll_create1", err)
 	}
 	fd, err := fdcore.New(epfd, name, false, net.ErrClosed)
 	if err != nil {
@@ -74,8 +66,13 @@ func (s *sleeper) open(name string, wake int, in, out uint32, fn func(uintptr) b
 		fd.Close()
 		return fmt.Errorf("the sleep descriptor cannot join the Go runtime poller: %w", unix.ENOSYS)
 	}
-	s.epfd, s.fd, s.in, s.out, s.fn = epfd, fd, in, out, fn
-	if err := s.ctl(unix.EPOLL_CTL_ADD, wake, unix.EPOLLIN); err != nil {
+	s.epfd, s.fd, s.w = epfd, fd, w
+	s.in, s.out = unix.EPOLLIN, unix.EPOLLOUT
+	if selectSet {
+		s.in, s.out = selectSleepIn, selectSleepOut
+	}
+	s.park.init(fd, s.look)
+	if err := s.ctl(unix.EPOLL_CTL_ADD, w.wakeR, unix.EPOLLIN); err != nil {
 		fd.Close()
 		return err
 	}
@@ -98,23 +95,14 @@ func (s *sleeper) events(ev Events) uint32 {
 
 // ctl is one epoll_ctl(2) on the mirror, level-triggered.
 func (s *sleeper) ctl(op, fd int, events uint32) error {
-	e := unix.EpollEvent{Events: events, Fd: int32(fd)}
-	for {
-		err := unix.EpollCtl(s.epfd, op, fd, &e)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("epoll_ctl", err)
-		}
-		return nil
-	}
+	return epollCtl(s.epfd, op, fd, events)
 }
 
 // add mirrors fd: EPOLL_CTL_ADD. epoll refuses (EPERM) what it cannot
 // poll (regular files, directories, some character devices such as
-// /dev/null): select and poll report those always ready, so the check before parking reports them and a Wait never sleeps
-// while one is watched; they are remembered and not mirrored.
+// /dev/null): select and poll report those always ready, so the look
+// before parking reports them and a Wait never sleeps while one is
+// watched; they are remembered and not mirrored.
 func (s *sleeper) add(fd int, ev Events) error {
 	err := s.ctl(unix.EPOLL_CTL_ADD, fd, s.events(ev))
 	switch {
@@ -162,95 +150,49 @@ func (s *sleeper) remove(fd int) {
 	_ = s.ctl(unix.EPOLL_CTL_DEL, fd, 0)
 }
 
-// sleep runs s.fn under the sleep descriptor's RawConn Read until it
-// reports done, the goroutine parked in the runtime poller in between; a
-// non-zero deadline is a read deadline. It returns what fn reported, (0,
-// nil) at the deadline, or an error from the runtime poller (the closed
-// error once close has been called). Called without the owner's lock.
-func (s *sleeper) sleep(ready []Ready, deadline time.Time) (int, error) {
-	s.ready, s.n, s.err, s.ran = ready, 0, nil, false
-	var err error
-	switch {
-	case !deadline.IsZero():
-		err = s.fd.File().SetReadDeadline(deadline)
-		s.deadlineSet = true
-	case s.deadlineSet:
-		err = s.fd.File().SetReadDeadline(time.Time{})
-		s.deadlineSet = false
-	}
-	if err == nil { // else the descriptor is closed
-		err = s.fd.Read(s.fn)
-	}
-	if err == os.ErrDeadlineExceeded && !s.ran {
-		// The deadline passed before the first look (a timeout of a few
-		// nanoseconds): look once, as select(2) with that timeout would.
-		s.fn(uintptr(s.epfd))
-		err = nil
-	}
-	n, ferr := s.n, s.err
-	s.ready = nil
-	switch {
-	case err == nil, err == os.ErrDeadlineExceeded:
-		return n, ferr
-	default:
-		return 0, fmt.Errorf("sock: poller wait: %w", err)
+// look is the park's look: one select(2) or poll(2) with a zero timeout
+// over the current sets, reported into the Wait's slice. A drained
+// wake-up means that Add, Modify or Remove changed the sets, maybe after
+// they were copied: it looks again rather than park, since that wake-up
+// is spent.
+func (s *sleeper) look(block bool) bool {
+	mu := &s.w.p.mu
+	mu.Lock()
+	defer mu.Unlock()
+	for {
+		n, woke, err := s.w.look(s.ready, 0, time.Time{})
+		if n > 0 || err != nil {
+			s.n, s.err = n, err
+			return true
+		}
+		if !woke {
+			return !block
+		}
 	}
 }
 
 // close closes the sleep descriptor: a Wait parked on it returns the
 // closed error, and the close(2) happens once it has left.
 func (s *sleeper) close() error {
-	if err := s.fd.Close(); err != nil {
-		return os.NewSyscallError("close", err)
-	}
-	return nil
-}
-
-// openSleep gives the Poller its sleep descriptor.
-func (p *Poller) openSleep() error {
-	return p.sleep.open("select-sleep", p.wakeR, selectSleepIn, selectSleepOut, p.sleepCallback())
-}
-
-// openSleep gives the poll Poller its sleep descriptor.
-func (p *pollPoller) openSleep() error {
-	return p.sleep.open("poll-sleep", p.wakeR, unix.EPOLLIN, unix.EPOLLOUT, p.sleepCallback())
+	return wrap("close", s.fd.Close())
 }
 
 // sleepWait is a Wait with a non-zero timeout: the goroutine parks on the
 // sleep descriptor until select(2) or poll(2), called with a zero timeout,
-// reports something. Called with w.mu held, which it releases while it
+// reports something. Called with p.mu held, which it releases while it
 // sleeps.
 func (w *waker) sleepWait(ready []Ready, _ time.Duration, deadline time.Time) (int, error) {
-	w.mu.Unlock()
-	n, err := w.sleep.sleep(ready, deadline)
-	w.mu.Lock()
-	if w.closed {
-		return 0, pollerClosed("wait")
-	}
-	return n, err
-}
-
-// sleepCallback returns the sleep descriptor's Read callback: one look
-// with a zero timeout over the current sets, reported into the Wait's
-// slice. It asks to park (returns false) when there is nothing to report.
-// A drained wake-up means that Add, Modify or Remove changed the sets,
-// maybe after they were copied: it looks again rather than park, since
-// that wake-up is spent.
-func (w *waker) sleepCallback() func(uintptr) bool {
 	s := &w.sleep
-	return func(uintptr) bool {
-		s.ran = true
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		for {
-			n, woke, err := w.look(s.ready, 0, time.Time{})
-			if n > 0 || err != nil {
-				s.n, s.err = n, err
-				return true
-			}
-			if !woke {
-				return false
-			}
-		}
+	s.ready, s.n, s.err = ready, 0, nil
+	w.p.mu.Unlock()
+	err := s.park.park(deadline)
+	w.p.mu.Lock()
+	s.ready = nil
+	switch {
+	case w.p.closed:
+		return 0, net.ErrClosed
+	case err != nil:
+		return 0, err
 	}
+	return s.n, s.err
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,14 +21,14 @@ import (
 // although its entry already sits, uncollected, on the instance's ready
 // list. A lost wake-up shows as a Wait that times out.
 func TestPollerSleepPingPong(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		const rounds = 10000
 		a, b := selectSocketpair(t)
 		if err := unix.SetNonblock(b, false); err != nil {
 			t.Fatal(err)
 		}
 		p := newPollerOf(t, bk)
-		if err := p.Add(a, sock.Readable); err != nil {
+		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		peerErr := make(chan error, 1)
@@ -47,12 +47,12 @@ func TestPollerSleepPingPong(t *testing.T) {
 			}
 			peerErr <- nil
 		}()
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		buf := make([]byte, 1)
 		start := time.Now()
 		for i := range rounds {
 			n, err := p.Wait(ready, 5*time.Second)
-			if err != nil || n != 1 || ready[0] != (sock.Ready{Fd: a, Events: sock.Readable}) {
+			if err != nil || n != 1 || ready[0] != (poll.Ready{Fd: a, Events: poll.Readable}) {
 				unix.Shutdown(a, unix.SHUT_RDWR) // free the peer
 				t.Fatalf("round %d: Wait = %d, %v, %v; want a readable (a lost wake-up times out)", i, n, err, ready[:n])
 			}
@@ -77,10 +77,10 @@ func TestPollerSleepPingPong(t *testing.T) {
 // 200 ms Wait returns nothing and uses little CPU time on its thread
 // (which it keeps, locked, so that getrusage measures it alone).
 func TestPollerSleepNoSpin(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		a, b := selectSocketpair(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(a, sock.Readable); err != nil {
+		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		stop := make(chan struct{})
@@ -112,7 +112,7 @@ func TestPollerSleepNoSpin(t *testing.T) {
 			t.Skipf("getrusage: %v", err)
 		}
 		const timeout = 200 * time.Millisecond
-		n, err := p.Wait(make([]sock.Ready, 1), timeout)
+		n, err := p.Wait(make([]poll.Ready, 1), timeout)
 		uerr := unix.Getrusage(unix.RUSAGE_THREAD, &after)
 		close(stop)
 		wg.Wait()
@@ -139,7 +139,7 @@ func TestPollerSleepNoSpin(t *testing.T) {
 // dropped it and reports the socket only. After Remove all report the
 // socket.
 func TestPollerSleepClosedWhileParked(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		var pfd [2]int
 		if err := unix.Pipe2(pfd[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 			t.Fatal(err)
@@ -148,13 +148,13 @@ func TestPollerSleepClosedWhileParked(t *testing.T) {
 		// A high number and the only reference to the read end.
 		fd, err := unix.FcntlInt(uintptr(pfd[0]), unix.F_DUPFD_CLOEXEC, 900)
 		unix.Close(pfd[0])
-		if err != nil || fd >= sock.FD_SETSIZE {
-			t.Skipf("no free descriptor in [900, %d): %d, %v", sock.FD_SETSIZE, fd, err)
+		if err != nil || fd >= poll.FD_SETSIZE {
+			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 		}
 		a, b := selectSocketpair(t)
 		p := newPollerOf(t, bk)
 		for _, f := range []int{fd, a} {
-			if err := p.Add(f, sock.Readable); err != nil {
+			if err := p.Add(f, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -171,14 +171,14 @@ func TestPollerSleepClosedWhileParked(t *testing.T) {
 		if res.err != nil {
 			t.Fatal(res.err)
 		}
-		var want []sock.Ready
+		var want []poll.Ready
 		switch bk {
-		case sock.BackendSelect:
-			want = []sock.Ready{{fd, sock.Readable}}
-		case sock.BackendPoll:
-			want = sortReady([]sock.Ready{{fd, sock.Readable}, {a, sock.Readable}})
+		case poll.BackendSelect:
+			want = []poll.Ready{{Fd: fd, Events: poll.Readable}}
+		case poll.BackendPoll:
+			want = sortReady([]poll.Ready{{Fd: fd, Events: poll.Readable}, {Fd: a, Events: poll.Readable}})
 		default:
-			want = []sock.Ready{{a, sock.Readable}}
+			want = []poll.Ready{{Fd: a, Events: poll.Readable}}
 		}
 		if diff := gocmp.Diff(want, sortReady(res.ready)); diff != "" {
 			t.Errorf("Wait woken after a close: unexpected ready descriptors (-want +got):\n%s", diff)
@@ -186,12 +186,12 @@ func TestPollerSleepClosedWhileParked(t *testing.T) {
 		if err := p.Remove(fd); err != nil {
 			t.Fatalf("Remove of the closed descriptor: %v", err)
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		n, err := p.Wait(ready, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := gocmp.Diff([]sock.Ready{{a, sock.Readable}}, ready[:n]); diff != "" {
+		if diff := gocmp.Diff([]poll.Ready{{Fd: a, Events: poll.Readable}}, ready[:n]); diff != "" {
 			t.Errorf("after Remove: unexpected ready descriptors (-want +got):\n%s", diff)
 		}
 	})
@@ -202,7 +202,7 @@ func TestPollerSleepClosedWhileParked(t *testing.T) {
 // work, a Wait reports it at once, and adding it from another goroutine
 // wakes a parked Wait.
 func TestPollerSleepRegularFile(t *testing.T) {
-	for _, bk := range []sock.Backend{sock.BackendSelect, sock.BackendPoll} {
+	for _, bk := range []poll.Backend{poll.BackendSelect, poll.BackendPoll} {
 		t.Run("backend="+bk.String(), func(t *testing.T) {
 			f, err := os.CreateTemp(t.TempDir(), "regular")
 			if err != nil {
@@ -217,24 +217,24 @@ func TestPollerSleepRegularFile(t *testing.T) {
 			rc.Control(func(u uintptr) { fd = int(u) })
 			idle, _ := selectPipe(t)
 			p := newPollerOf(t, bk)
-			if err := p.Add(idle, sock.Readable); err != nil {
+			if err := p.Add(idle, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
 			ch := waitAsync(p, 5*time.Second)
 			time.Sleep(10 * time.Millisecond) // let it park
-			if err := p.Add(fd, sock.Readable); err != nil {
+			if err := p.Add(fd, poll.Readable); err != nil {
 				t.Fatalf("Add of a regular file: %v", err)
 			}
 			res := <-ch
-			if diff := gocmp.Diff([]sock.Ready{{fd, sock.Readable}}, res.ready); diff != "" || res.err != nil {
+			if diff := gocmp.Diff([]poll.Ready{{Fd: fd, Events: poll.Readable}}, res.ready); diff != "" || res.err != nil {
 				t.Fatalf("parked Wait after Add of a regular file: %v; unexpected ready descriptors (-want +got):\n%s", res.err, diff)
 			}
-			if err := p.Modify(fd, sock.Readable|sock.Writable); err != nil {
+			if err := p.Modify(fd, poll.Readable|poll.Writable); err != nil {
 				t.Fatalf("Modify of a regular file: %v", err)
 			}
-			ready := make([]sock.Ready, 4)
+			ready := make([]poll.Ready, 4)
 			n, err := p.Wait(ready, -1)
-			if diff := gocmp.Diff([]sock.Ready{{fd, sock.Readable | sock.Writable}}, ready[:n]); diff != "" || err != nil {
+			if diff := gocmp.Diff([]poll.Ready{{Fd: fd, Events: poll.Readable | poll.Writable}}, ready[:n]); diff != "" || err != nil {
 				t.Fatalf("Wait after Modify: %v; unexpected ready descriptors (-want +got):\n%s", err, diff)
 			}
 			if err := p.Remove(fd); err != nil {
@@ -252,13 +252,13 @@ func TestPollerSleepRegularFile(t *testing.T) {
 // and sleep until an event, and a timeout too short to sleep at all still
 // looks once.
 func TestPollerSleepDeadline(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk sock.Backend) {
+	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		r, w := selectPipe(t)
 		p := newPollerOf(t, bk)
-		if err := p.Add(r, sock.Readable); err != nil {
+		if err := p.Add(r, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
-		ready := make([]sock.Ready, 4)
+		ready := make([]poll.Ready, 4)
 		if n, err := p.Wait(ready, 10*time.Millisecond); n != 0 || err != nil {
 			t.Fatalf("Wait(10ms) = %d, %v; want 0, nil", n, err)
 		}
@@ -266,7 +266,7 @@ func TestPollerSleepDeadline(t *testing.T) {
 		// waiting.
 		ch := make(chan waitResult, 1)
 		go func() {
-			ready := make([]sock.Ready, 4)
+			ready := make([]poll.Ready, 4)
 			n, err := p.Wait(ready, -1)
 			ch <- waitResult{ready[:n], err}
 		}()
@@ -277,11 +277,11 @@ func TestPollerSleepDeadline(t *testing.T) {
 		}
 		mustWrite(t, w, "x")
 		res := <-ch
-		if diff := gocmp.Diff([]sock.Ready{{r, sock.Readable}}, res.ready); diff != "" || res.err != nil {
+		if diff := gocmp.Diff([]poll.Ready{{Fd: r, Events: poll.Readable}}, res.ready); diff != "" || res.err != nil {
 			t.Fatalf("Wait(-1): %v; unexpected ready descriptors (-want +got):\n%s", res.err, diff)
 		}
 		n, err := p.Wait(ready, time.Nanosecond)
-		if diff := gocmp.Diff([]sock.Ready{{r, sock.Readable}}, ready[:n]); diff != "" || err != nil {
+		if diff := gocmp.Diff([]poll.Ready{{Fd: r, Events: poll.Readable}}, ready[:n]); diff != "" || err != nil {
 			t.Errorf("Wait(1ns) on a readable pipe: %v; unexpected ready descriptors (-want +got):\n%s", err, diff)
 		}
 	})
@@ -291,10 +291,10 @@ func TestPollerSleepDeadline(t *testing.T) {
 // /proc/self/fd: an eventfd and an eventpoll (the sleep descriptor), both
 // close-on-exec, refused by Add, and closed by Close.
 func TestPollerSleepFDs(t *testing.T) {
-	for _, bk := range []sock.Backend{sock.BackendSelect, sock.BackendPoll} {
+	for _, bk := range []poll.Backend{poll.BackendSelect, poll.BackendPoll} {
 		t.Run("backend="+bk.String(), func(t *testing.T) {
 			before := procFDs(t)
-			p, err := sock.NewPollerBackend(bk)
+			p, err := poll.NewBackend(bk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -314,7 +314,7 @@ func TestPollerSleepFDs(t *testing.T) {
 				if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil || fl&unix.FD_CLOEXEC == 0 {
 					t.Errorf("fd %d: F_GETFD = %#x, %v; want FD_CLOEXEC", fd, fl, err)
 				}
-				if err := p.Add(fd, sock.Readable); !errors.Is(err, unix.EINVAL) {
+				if err := p.Add(fd, poll.Readable); !errors.Is(err, unix.EINVAL) {
 					t.Errorf("Add of the Poller's own descriptor %d = %v, want an error wrapping EINVAL", fd, err)
 				}
 			}

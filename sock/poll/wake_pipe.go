@@ -3,17 +3,16 @@
 package poll
 
 import (
-	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// pollerWakeFDs returns the Poller's self-pipe, both ends close-on-exec and
-// nonblocking. Darwin has no pipe2, so the flags are set under
-// syscall.ForkLock, as the standard library does, so that no child started
-// meanwhile inherits the pipe.
-func pollerWakeFDs() (r, w int, err error) {
+// wakeFDs returns a select or poll Poller's self-pipe, both ends
+// close-on-exec and nonblocking. Darwin has no pipe2, so the flags are set
+// under syscall.ForkLock, as the standard library does, so that no child
+// started meanwhile inherits the pipe.
+func wakeFDs() (r, w int, err error) {
 	var p [2]int
 	syscall.ForkLock.RLock()
 	err = unix.Pipe(p[:])
@@ -23,13 +22,13 @@ func pollerWakeFDs() (r, w int, err error) {
 	}
 	syscall.ForkLock.RUnlock()
 	if err != nil {
-		return -1, -1, os.NewSyscallError("pipe", err)
+		return -1, -1, wrap("pipe", err)
 	}
 	for _, fd := range p {
 		if err := unix.SetNonblock(fd, true); err != nil {
 			unix.Close(p[0])
 			unix.Close(p[1])
-			return -1, -1, os.NewSyscallError("fcntl", err)
+			return -1, -1, wrap("fcntl", err)
 		}
 	}
 	return p[0], p[1], nil
