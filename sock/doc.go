@@ -1,9 +1,8 @@
 // Package sock wraps the BSD socket calls: socket, socketpair, bind, listen,
 // accept, connect, send, recv, sendto, recvfrom, shutdown and close; socket
 // options (setsockopt, getsockopt, and an [Options] snapshot with the fcntl
-// flags); the 5-tuple of a socket ([Tuple]); select(2) with [FDSet]; and a
-// [Poller] over select (what [NewPoller] gives, as the notes describe), poll,
-// epoll (Linux) or kqueue (Darwin, the BSDs).
+// flags); and the 5-tuple of a socket ([Tuple]). Readiness (select(2), a
+// Poller on poll, epoll or kqueue) is package sock/poll.
 //
 // A [Socket] is created close-on-exec and nonblocking in the kernel, and
 // waits in the Go runtime's network poller: Accept, Connect, Recv and a Send
@@ -24,9 +23,8 @@
 //	n, err := s.Send([]byte("hello"), 0)
 //
 // Per OS: Linux and FreeBSD create sockets with SOCK_CLOEXEC|SOCK_NONBLOCK
-// and accept4, and the hot paths (Send, Recv, SendTo, RecvFrom, Select,
-// Poller.Wait) make raw system calls over per-socket state, allocating
-// nothing. Darwin sets FD_CLOEXEC and O_NONBLOCK under syscall.ForkLock right
+// and accept4, and the hot paths (Send, Recv, SendTo, RecvFrom) make raw
+// system calls over per-socket state, allocating nothing. Darwin sets FD_CLOEXEC and O_NONBLOCK under syscall.ForkLock right
 // after creation, and its SendTo, RecvFrom and Accept go through
 // golang.org/x/sys, which allocates a Sockaddr per call.
 package sock

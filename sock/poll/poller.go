@@ -68,7 +68,7 @@ type slot struct {
 // p.mu, once closed is set, to wake that Wait; release once it has left.
 type backend interface {
 	kind() Backend
-	limit() int      // descriptors must be below it
+	limit() int       // descriptors must be below it
 	owns(fd int) bool // the Poller's own descriptors
 	add(fd int, ev Events) error
 	modify(fd int, old, ev Events) error

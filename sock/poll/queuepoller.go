@@ -170,5 +170,5 @@ func (q *queuePoller) reportLocked(ready []Ready) int {
 
 // close closes the queue descriptor: a Wait parked in the runtime poller
 // returns the closed error, and the close(2) happens once it has left.
-func (q *queuePoller) close() error { return wrap("close", q.fd.Close()) }
+func (q *queuePoller) close() error   { return wrap("close", q.fd.Close()) }
 func (q *queuePoller) release() error { return nil }
