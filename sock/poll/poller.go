@@ -180,12 +180,9 @@ func (p *Poller) Modify(fd int, ev Events) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		return wrap(op, net.ErrClosed)
-	}
-	old := p.watchedLocked(fd)
-	if old == 0 {
-		return argErr(op, fd, "not added", unix.ENOENT)
+	old, err := p.addedLocked(op, fd)
+	if err != nil {
+		return err
 	}
 	tok := p.table[fd].token
 	p.setLocked(fd, ev, tok)
@@ -207,12 +204,9 @@ func (p *Poller) Remove(fd int) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		return wrap(op, net.ErrClosed)
-	}
-	old := p.watchedLocked(fd)
-	if old == 0 {
-		return argErr(op, fd, "not added", unix.ENOENT)
+	old, err := p.addedLocked(op, fd)
+	if err != nil {
+		return err
 	}
 	p.setLocked(fd, 0, nil)
 	return p.b.remove(fd, old)
@@ -302,6 +296,19 @@ func (p *Poller) check(op string, fd int, ev Events, withEv bool) error {
 		return argErr(op, fd, fmt.Sprintf("events %v are not Readable and/or Writable", ev), unix.EINVAL)
 	}
 	return nil
+}
+
+// addedLocked returns the events fd is watched for, or an error if the
+// Poller is closed or fd not added.
+func (p *Poller) addedLocked(op string, fd int) (Events, error) {
+	if p.closed {
+		return 0, wrap(op, net.ErrClosed)
+	}
+	old := p.watchedLocked(fd)
+	if old == 0 {
+		return 0, argErr(op, fd, "not added", unix.ENOENT)
+	}
+	return old, nil
 }
 
 // watchedLocked returns the events fd is watched for (0: not watched).

@@ -82,12 +82,13 @@ func (s *sleeper) open(w *waker, name string, selectSet bool) error {
 // owns reports whether fd is the sleep descriptor.
 func (s *sleeper) owns(fd int) bool { return s.fd != nil && fd == s.epfd }
 
+// events returns the epoll events mirrored for ev.
 func (s *sleeper) events(ev Events) uint32 {
-	var e uint32
-	if ev&Readable != 0 {
+	e := kernelEvents(ev) // EPOLLIN, EPOLLOUT
+	if e&unix.EPOLLIN != 0 {
 		e |= s.in
 	}
-	if ev&Writable != 0 {
+	if e&unix.EPOLLOUT != 0 {
 		e |= s.out
 	}
 	return e
