@@ -175,15 +175,11 @@ func (p *Poller) AddConn(c syscall.Conn, ev Events, token any) (fd int, err erro
 // added: an error wrapping [unix.ENOENT]; other errors as for AddToken.
 func (p *Poller) Modify(fd int, ev Events) error {
 	const op = "poller modify"
-	if err := p.check(op, fd, ev, true); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	old, err := p.addedLocked(op, fd)
+	old, err := p.lockAdded(op, fd, ev, true)
 	if err != nil {
 		return err
 	}
+	defer p.mu.Unlock()
 	tok := p.table[fd].token
 	p.setLocked(fd, ev, tok)
 	if err := p.b.modify(fd, old, ev); err != nil {
@@ -199,15 +195,11 @@ func (p *Poller) Modify(fd int, ev Events) error {
 // an error wrapping [unix.ENOENT].
 func (p *Poller) Remove(fd int) error {
 	const op = "poller remove"
-	if err := p.check(op, fd, 0, false); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	old, err := p.addedLocked(op, fd)
+	old, err := p.lockAdded(op, fd, 0, false)
 	if err != nil {
 		return err
 	}
+	defer p.mu.Unlock()
 	p.setLocked(fd, 0, nil)
 	return p.b.remove(fd, old)
 }
@@ -298,15 +290,25 @@ func (p *Poller) check(op string, fd int, ev Events, withEv bool) error {
 	return nil
 }
 
-// addedLocked returns the events fd is watched for, or an error if the
-// Poller is closed or fd not added.
-func (p *Poller) addedLocked(op string, fd int) (Events, error) {
-	if p.closed {
-		return 0, wrap(op, net.ErrClosed)
+// lockAdded checks the arguments of Modify or Remove, locks p.mu and
+// returns the events fd is watched for; on an error (bad argument, closed
+// Poller, fd not added) p.mu is not held.
+func (p *Poller) lockAdded(op string, fd int, ev Events, withEv bool) (Events, error) {
+	if err := p.check(op, fd, ev, withEv); err != nil {
+		return 0, err
 	}
+	p.mu.Lock()
+	var err error
 	old := p.watchedLocked(fd)
-	if old == 0 {
-		return 0, argErr(op, fd, "not added", unix.ENOENT)
+	switch {
+	case p.closed:
+		err = wrap(op, net.ErrClosed)
+	case old == 0:
+		err = argErr(op, fd, "not added", unix.ENOENT)
+	}
+	if err != nil {
+		p.mu.Unlock()
+		return 0, err
 	}
 	return old, nil
 }
