@@ -1,8 +1,8 @@
 // Package sock wraps the BSD socket calls (socket, socketpair, bind, listen,
 // accept, connect, send, recv, sendto, recvfrom, shutdown, close), socket
-// options ([Options] is a snapshot of them), the 5-tuple ([Tuple]), and
-// readiness: select(2) with [FDSet], and a [Poller] over select, poll, epoll
-// or kqueue.
+// options ([Options] is a snapshot of them) and the 5-tuple ([Tuple]).
+// Readiness (select(2) with an FDSet, and a Poller over select, poll, epoll
+// or kqueue) is package sock/poll.
 //
 // A [Socket] waits as net does: Accept, Connect, Recv and a Send into a full
 // buffer park the goroutine, not an OS thread; [Socket.SetNonblock] gives

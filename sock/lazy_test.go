@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,15 +32,15 @@ func TestJoinsPollerOnlyToWait(t *testing.T) {
 	}
 	waitReady := func(s *sock.Socket, write bool) {
 		t.Helper()
-		var set sock.FDSet
+		var set poll.FDSet
 		if err := set.Set(s.Fd()); err != nil {
 			t.Fatal(err)
 		}
-		r, w := &set, (*sock.FDSet)(nil)
+		r, w := &set, (*poll.FDSet)(nil)
 		if write {
 			r, w = nil, &set
 		}
-		if n, err := sock.Select(s.Fd()+1, r, w, nil, 5*time.Second); n != 1 || err != nil {
+		if n, err := poll.Select(s.Fd()+1, r, w, nil, 5*time.Second); n != 1 || err != nil {
 			t.Fatalf("Select = %d, %v", n, err)
 		}
 	}

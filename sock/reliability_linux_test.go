@@ -28,6 +28,7 @@ import (
 
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -285,7 +286,7 @@ func TestCloseRacesBlockedCalls(t *testing.T) {
 		rounds = 200
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	backends := sock.Backends()
+	backends := poll.Backends()
 	for round := range rounds {
 		a, b, err := sock.Pair(sock.AF_UNIX, sock.SOCK_STREAM, 0)
 		if err != nil {
@@ -310,7 +311,7 @@ func TestCloseRacesBlockedCalls(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Every Poller backend in turn.
-		p, err := sock.NewPollerBackend(backends[round%len(backends)])
+		p, err := poll.NewBackend(backends[round%len(backends)])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +321,7 @@ func TestCloseRacesBlockedCalls(t *testing.T) {
 		if err := unix.Pipe2(pp[:], unix.O_CLOEXEC); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Add(pp[0], sock.Readable); err != nil {
+		if err := p.Add(pp[0], poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		calls := []struct {
@@ -331,7 +332,7 @@ func TestCloseRacesBlockedCalls(t *testing.T) {
 			{"Recv", func() error { _, err := da.Recv(make([]byte, 8), 0); return err }},
 			{"Accept", func() error { _, _, err := ln.Accept(); return err }},
 			{"RecvFrom", func() error { _, _, err := u.RecvFrom(make([]byte, 8), 0); return err }},
-			{"Poller.Wait (" + p.Backend().String() + ")", func() error { _, err := p.Wait(make([]sock.Ready, 4), -1); return err }},
+			{"Poller.Wait (" + p.Backend().String() + ")", func() error { _, err := p.Wait(make([]poll.Ready, 4), -1); return err }},
 		}
 		errs := make(chan string, len(calls))
 		var wg sync.WaitGroup
@@ -813,63 +814,5 @@ func TestNoDescriptorLeaksIntoChildren(t *testing.T) {
 		if tg := target(o.fd); strings.Contains(string(out), tg) {
 			t.Errorf("%s socket (fd %d, %s) leaked into the child:\n%s", o.name, o.fd, tg, out)
 		}
-	}
-}
-
-// A storm of SIGURG and SIGUSR1 at every thread (not only the waiting one,
-// as TestPollerBackendsSignalStorm does) during Poller.Wait, for every
-// backend: a Wait with a 300 ms timeout and nothing ready neither ends
-// early nor reports anything, and a Wait with no timeout started during a
-// storm reports the descriptor that becomes ready after it: no wake-up is
-// lost.
-func TestPollerWaitStormThenReady(t *testing.T) {
-	const timeout = 300 * time.Millisecond
-	for _, b := range sock.Backends() {
-		t.Run(b.String(), func(t *testing.T) {
-			r, w := selectPipe(t)
-			p, err := sock.NewPollerBackend(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
-			if err := p.Add(r, sock.Readable); err != nil {
-				t.Fatal(err)
-			}
-			ready := make([]sock.Ready, 4)
-			stop := sigstorm.Process(t)
-			start := time.Now()
-			n, err := p.Wait(ready, timeout)
-			elapsed := time.Since(start)
-			if n != 0 || err != nil || elapsed < timeout {
-				stop()
-				t.Fatalf("Wait(%v) during a signal storm = %d, %v after %v; want 0, nil after the timeout", timeout, n, err, elapsed)
-			}
-			type result struct {
-				n   int
-				err error
-			}
-			done := make(chan result, 1)
-			go func() {
-				n, err := p.Wait(ready, -1)
-				done <- result{n, err}
-			}()
-			time.Sleep(100 * time.Millisecond) // more storm while it waits
-			sent := stop()
-			select {
-			case res := <-done:
-				t.Fatalf("Wait(-1) returned during the storm with nothing ready: %d, %v", res.n, res.err)
-			default:
-			}
-			mustWrite(t, w, "x")
-			select {
-			case res := <-done:
-				if res.n != 1 || res.err != nil || ready[0].Fd != r || ready[0].Events&sock.Readable == 0 {
-					t.Fatalf("Wait(-1) after the storm = %d, %v, %v; want the pipe readable", res.n, res.err, ready[:max(res.n, 0)])
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("Wait(-1) did not report the pipe 10 s after it became readable")
-			}
-			t.Logf("%d signals sent", sent)
-		})
 	}
 }

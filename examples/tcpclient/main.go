@@ -41,6 +41,7 @@ import (
 	"github.com/posixkit/posixkit/addrinfo"
 	"github.com/posixkit/posixkit/examples/internal/stdinfd"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	sfd, ifd := s.Fd(), in.Fd()
 	nfd := max(sfd, ifd) + 1
-	var rset, wset sock.FDSet
+	var rset, wset poll.FDSet
 	buf := make([]byte, 4096)
 	var out []byte // read from stdin, not yet sent
 	stdinDone, shut := false, false
@@ -127,7 +128,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(out) > 0 {
 			wset.Set(sfd)
 		}
-		n, err := sock.Select(nfd, &rset, &wset, nil, pollInterval)
+		n, err := poll.Select(nfd, &rset, &wset, nil, pollInterval)
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,7 @@ import (
 	"github.com/posixkit/posixkit/addrinfo"
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -195,7 +196,7 @@ type server struct {
 // serve is the select loop: it returns nil when ctx is cancelled.
 func (s *server) serve(ctx context.Context) error {
 	lfd := s.ln.Fd()
-	var rset, wset sock.FDSet
+	var rset, wset poll.FDSet
 	for ctx.Err() == nil {
 		rset.Zero()
 		wset.Zero()
@@ -215,7 +216,7 @@ func (s *server) serve(ctx context.Context) error {
 			}
 			maxfd = max(maxfd, fd)
 		}
-		n, err := sock.Select(maxfd+1, &rset, &wset, nil, pollInterval)
+		n, err := poll.Select(maxfd+1, &rset, &wset, nil, pollInterval)
 		if err != nil {
 			return err
 		}
@@ -268,10 +269,10 @@ func (s *server) accept() {
 			return
 		}
 		fd := cs.Fd()
-		if fd >= sock.FD_SETSIZE {
+		if fd >= poll.FD_SETSIZE {
 			// select(2) cannot watch it: refuse this client politely.
 			cs.Close()
-			s.logRefusal(fmt.Sprintf("descriptor %d is at or above FD_SETSIZE (%d)", fd, sock.FD_SETSIZE))
+			s.logRefusal(fmt.Sprintf("descriptor %d is at or above FD_SETSIZE (%d)", fd, poll.FD_SETSIZE))
 			continue
 		}
 		if err := cs.SetNonblock(true); err != nil {

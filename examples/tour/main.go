@@ -34,6 +34,7 @@ import (
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -389,7 +390,7 @@ func (t *tour) functions() error {
 		{"sendto(), recvfrom()", "s.SendTo(p, flags, to), s.RecvFrom(p, flags)"},
 		{"close()", "s.Close()                       (TCP: ends the connection)"},
 		{"shutdown()", "s.Shutdown(sock.SHUT_WR)        (TCP: stop one direction)"},
-		{"select()", "sock.Select(nfd, &r, &w, &e, timeout) with sock.FDSet; sock.Poller"},
+		{"select()", "poll.Select(nfd, &r, &w, &e, timeout) with poll.FDSet; poll.Poller"},
 		{"getaddrinfo()", "addrinfo.Lookup(ctx, host, service, &hints)"},
 		{"getnameinfo()", "addrinfo.NameInfo(ctx, addr, flags)"},
 		{"setsockopt()", "s.SetsockoptInt(level, name, v), s.SetReuseAddr(true), ..."},
@@ -565,7 +566,7 @@ func (t *tour) select_() error {
 	t.printf("a server with two clients: server-side fds %d and %d\n", conns[0].Fd(), conns[1].Fd())
 	nfd := max(conns[0].Fd(), conns[1].Fd()) + 1
 
-	var r sock.FDSet
+	var r poll.FDSet
 	set := func() error {
 		r.Zero()
 		for _, c := range conns {
@@ -578,7 +579,7 @@ func (t *tour) select_() error {
 	if err := set(); err != nil {
 		return err
 	}
-	n, err := sock.Select(nfd, &r, nil, nil, 10*time.Millisecond)
+	n, err := poll.Select(nfd, &r, nil, nil, 10*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -590,27 +591,27 @@ func (t *tour) select_() error {
 	if err := set(); err != nil {
 		return err
 	}
-	n, err = sock.Select(nfd, &r, nil, nil, time.Second)
+	n, err = poll.Select(nfd, &r, nil, nil, time.Second)
 	if err != nil {
 		return err
 	}
 	t.printf("select(%d, {%d, %d}, 1s) = %d: FD_ISSET(%d) = %v, FD_ISSET(%d) = %v\n", nfd, conns[0].Fd(), conns[1].Fd(), n,
 		conns[0].Fd(), r.IsSet(conns[0].Fd()), conns[1].Fd(), r.IsSet(conns[1].Fd()))
-	err = r.Set(sock.FD_SETSIZE)
-	t.printf("FD_SET(%d) = %v (x/sys would panic; C would write past the set)\n", sock.FD_SETSIZE, err)
+	err = r.Set(poll.FD_SETSIZE)
+	t.printf("FD_SET(%d) = %v (x/sys would panic; C would write past the set)\n", poll.FD_SETSIZE, err)
 
 	// The same with a Poller, which keeps the sets itself.
-	p, err := sock.NewPoller()
+	p, err := poll.New()
 	if err != nil {
 		return err
 	}
 	defer p.Close()
 	for _, c := range conns {
-		if err := p.Add(c.Fd(), sock.Readable); err != nil {
+		if err := p.Add(c.Fd(), poll.Readable); err != nil {
 			return err
 		}
 	}
-	ready := make([]sock.Ready, 4)
+	ready := make([]poll.Ready, 4)
 	n, err = p.Wait(ready, time.Second)
 	if err != nil {
 		return err

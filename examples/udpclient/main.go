@@ -39,6 +39,7 @@ import (
 	"github.com/posixkit/posixkit/addrinfo"
 	"github.com/posixkit/posixkit/examples/internal/stdinfd"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
@@ -126,7 +127,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer in.Close()
 
 	sfd, ifd := s.Fd(), in.Fd()
-	var rset sock.FDSet
+	var rset poll.FDSet
 	rbuf := make([]byte, *bufsize)
 	chunk := make([]byte, 64<<10)
 	var line []byte // input read but not yet a whole line
@@ -158,7 +159,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return err
 			}
 		}
-		n, err := sock.Select(max(sfd, ifd)+1, &rset, nil, nil, pollInterval)
+		n, err := poll.Select(max(sfd, ifd)+1, &rset, nil, nil, pollInterval)
 		if err != nil {
 			return err
 		}

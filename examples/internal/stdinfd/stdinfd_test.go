@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/examples/internal/stdinfd"
 	"github.com/posixkit/posixkit/internal/leakcheck"
-	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
@@ -21,11 +21,11 @@ func readAll(t *testing.T, in *stdinfd.Input) string {
 	var got []byte
 	buf := make([]byte, 3)
 	for range 1000 {
-		var r sock.FDSet
+		var r poll.FDSet
 		if err := r.Set(in.Fd()); err != nil {
 			t.Fatal(err)
 		}
-		n, err := sock.Select(in.Fd()+1, &r, nil, nil, -1)
+		n, err := poll.Select(in.Fd()+1, &r, nil, nil, -1)
 		if err != nil || n != 1 {
 			t.Fatalf("select = %d, %v", n, err)
 		}
