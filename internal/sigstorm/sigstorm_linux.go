@@ -1,86 +1,16 @@
+// Package sigstorm forwards to testkit's signal storms. It stays only until
+// sock's readiness tests (poller_backend_linux_test.go, select_linux_test.go),
+// which import it, call testkit.StormThread themselves; then it is deleted.
 package sigstorm
 
 import (
-	"os"
-	"os/signal"
-	"runtime"
-	"strconv"
-	"sync"
 	"testing"
-	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-// Thread locks the calling goroutine to its OS thread and sends SIGURG and
-// SIGUSR1 to that thread (tgkill) every 200 µs until stop is called, so that
-// a blocking system call made by this goroutine is interrupted by each
-// signal. stop unlocks the thread and returns the number of signals sent.
-func Thread(t testing.TB) (stop func() int) {
-	t.Helper()
-	runtime.LockOSThread()
-	tid := unix.Gettid()
-	stopStorm := start(func() []int { return []int{tid} })
-	return func() int {
-		n := stopStorm()
-		runtime.UnlockOSThread()
-		return n
-	}
-}
+// Thread is testkit.StormThread.
+func Thread(t testing.TB) (stop func() int) { t.Helper(); return testkit.StormThread(t) }
 
-// Process sends SIGURG and SIGUSR1 to every thread of the process (tgkill
-// over /proc/self/task) every 200 µs until stop is called, for calls parked
-// in the runtime poller on whichever thread; stop returns the number sent.
-func Process(t testing.TB) (stop func() int) {
-	t.Helper()
-	return start(func() []int {
-		tasks, _ := os.ReadDir("/proc/self/task")
-		tids := make([]int, 0, len(tasks))
-		for _, task := range tasks {
-			if tid, err := strconv.Atoi(task.Name()); err == nil {
-				tids = append(tids, tid)
-			}
-		}
-		return tids
-	})
-}
-
-// start runs the storm. The Go runtime handles both signals: SIGURG is its
-// own preemption signal, and SIGUSR1 is relayed to a signal.Notify channel
-// for the storm's duration so that it cannot end the process.
-func start(targets func() []int) (stop func() int) {
-	usr1 := make(chan os.Signal, 16)
-	signal.Notify(usr1, unix.SIGUSR1)
-	pid := unix.Getpid()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	sent := 0
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			for len(usr1) > 0 {
-				<-usr1
-			}
-			for _, tid := range targets() {
-				for _, sig := range []unix.Signal{unix.SIGURG, unix.SIGUSR1} {
-					if unix.Tgkill(pid, tid, sig) == nil {
-						sent++
-					}
-				}
-			}
-			time.Sleep(200 * time.Microsecond)
-		}
-	}()
-	return func() int {
-		close(done)
-		wg.Wait()
-		signal.Stop(usr1)
-		return sent
-	}
-}
+// Process is testkit.StormProcess.
+func Process(t testing.TB) (stop func() int) { t.Helper(); return testkit.StormProcess(t) }
