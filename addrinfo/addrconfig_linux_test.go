@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/addrinfo"
 	"github.com/posixkit/posixkit/addrinfo/internal/cgai"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
 )
 
@@ -23,21 +24,8 @@ func TestAddrConfigNamespaces(t *testing.T) {
 	if os.Getenv("ADDRINFO_NETNS_STAGE") != "" {
 		t.Skip("running as the child")
 	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("ip(8) not found")
-	}
-	ns := fmt.Sprintf("posixkit-gai-%d", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Skipf("cannot create a network namespace (needs root): %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	ipn := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", append([]string{"-n", ns}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
-	ipn("link", "set", "lo", "up")
+	ns := testkit.NewNetns(t)
+	testkit.IP(t, ns, "link", "set", "lo", "up")
 	stages := []struct {
 		name  string
 		setup []string
@@ -48,7 +36,7 @@ func TestAddrConfigNamespaces(t *testing.T) {
 	}
 	for i, st := range stages {
 		if st.setup != nil {
-			ipn(st.setup...)
+			testkit.IP(t, ns, st.setup...)
 		}
 		t.Run(st.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

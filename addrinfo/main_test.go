@@ -5,29 +5,21 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/posixkit/posixkit/addrinfo/internal/cgai"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-// TestMain runs the tests, or, when the differential test re-executes this
-// binary under "unshare -m" with ADDRINFO_ORACLE set, answers getaddrinfo
-// and getnameinfo questions with the C library after bind-mounting the
+// TestMain runs the tests with testkit's leak check, or, when the
+// differential test re-executes this binary under "unshare -m" with
+// ADDRINFO_ORACLE set, answers getaddrinfo and getnameinfo questions with the C library after bind-mounting the
 // test's hosts, services and resolv.conf files over /etc.
 func TestMain(m *testing.M) {
 	if os.Getenv("ADDRINFO_ORACLE") != "" {
 		os.Exit(oracleMain())
 	}
-	for _, a := range os.Args[1:] {
-		// The fuzzing engine leaves its signal goroutine running, which
-		// leakcheck would report; fuzz runs skip the check.
-		if strings.HasPrefix(a, "-test.fuzz=") && a != "-test.fuzz=" {
-			os.Exit(m.Run())
-		}
-	}
-	leakcheck.Main(m)
+	testkit.Main(m)
 }
 
 type gaiCase struct {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/posixkit/posixkit/fileio"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -151,7 +152,7 @@ func (fd rawFD) Close() error                { return unix.Close(int(fd)) }
 // benchPipe returns a blocking pipe's two descriptors.
 func benchPipe(b *testing.B) (r, w int) {
 	var p [2]int
-	if err := pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	if err := testkit.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		b.Fatal(err)
 	}
 	return p[0], p[1]

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/fileio"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -602,7 +603,7 @@ func TestNewFile(t *testing.T) {
 		if nonblock {
 			flags |= unix.O_NONBLOCK
 		}
-		if err := pipe2(p[:], flags); err != nil {
+		if err := testkit.Pipe2(p[:], flags); err != nil {
 			t.Fatal(err)
 		}
 		r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")
@@ -716,7 +717,7 @@ func TestClosedFileDoesNotTouchReusedFd(t *testing.T) {
 func TestCloseWakesRead(t *testing.T) {
 	t.Parallel()
 	var p [2]int
-	if err := pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	if err := testkit.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		t.Fatal(err)
 	}
 	r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")
@@ -726,7 +727,7 @@ func TestCloseWakesRead(t *testing.T) {
 		_, err := r.Read(make([]byte, 1))
 		errc <- err
 	}()
-	waitParked(t, "TestCloseWakesRead.func1", 1)
+	testkit.WaitParked(t, "TestCloseWakesRead.func1", 1)
 	if err := r.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -744,7 +745,7 @@ func TestCloseWakesRead(t *testing.T) {
 func TestParkedReadsUseNoThreads(t *testing.T) {
 	// Not parallel: it counts the process's threads.
 	const n = 200
-	before := threads(t)
+	before := testkit.Threads(t)
 	type end struct{ r, w *fileio.File }
 	ends := make([]end, n)
 	for i := range ends {
@@ -760,8 +761,8 @@ func TestParkedReadsUseNoThreads(t *testing.T) {
 			}
 		})
 	}
-	waitParked(t, "TestParkedReadsUseNoThreads", n)
-	during := threads(t)
+	testkit.WaitParked(t, "TestParkedReadsUseNoThreads", n)
+	during := testkit.Threads(t)
 	for _, e := range ends {
 		if _, err := e.w.Write([]byte{1}); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/posixkit/posixkit/fileio"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -14,7 +15,7 @@ import (
 // shell) shares: Close must give it back, or that holder gets EAGAIN.
 func TestNewFileRestoresBlockingMode(t *testing.T) {
 	var p [2]int
-	if err := pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	if err := testkit.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Close(p[1])
@@ -56,7 +57,7 @@ func TestNewFileRestoresBlockingMode(t *testing.T) {
 // so after Close, and its File returns EAGAIN instead of waiting.
 func TestNewFileKeepsNonblockingMode(t *testing.T) {
 	var p [2]int
-	if err := pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+	if err := testkit.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Close(p[1])
@@ -69,7 +70,7 @@ func TestNewFileKeepsNonblockingMode(t *testing.T) {
 	if got, err := f.Nonblock(); !got || err != nil {
 		t.Errorf("Nonblock() = %v, %v; want true, nil", got, err)
 	}
-	if _, err := f.Read(make([]byte, 1)); err == nil || !errorsIsEAGAIN(err) {
+	if _, err := f.Read(make([]byte, 1)); err == nil || !errors.Is(err, unix.EAGAIN) {
 		t.Errorf("Read of an empty nonblocking pipe = %v, want EAGAIN", err)
 	}
 	if err := f.Close(); err != nil {
@@ -83,5 +84,3 @@ func TestNewFileKeepsNonblockingMode(t *testing.T) {
 		t.Error("Close cleared O_NONBLOCK that the descriptor came with")
 	}
 }
-
-func errorsIsEAGAIN(err error) bool { return errors.Is(err, unix.EAGAIN) }

@@ -5,6 +5,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/netif/internal/cifaddrs"
 	"golang.org/x/sys/unix"
@@ -102,5 +103,5 @@ func BenchmarkHost(b *testing.B) {
 // (1,000 IPv4, 100 IPv6) besides the richNetns cases.
 func BenchmarkNetns1000(b *testing.B) {
 	ns := richNetns(b, 1000)
-	runBench(b, func(f func()) { inNetns(b, ns, f) })
+	runBench(b, func(f func()) { testkit.InNetns(b, ns, f) })
 }

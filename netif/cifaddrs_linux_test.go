@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/netif/internal/cifaddrs"
 	"github.com/posixkit/posixkit/sock"
@@ -152,5 +153,5 @@ func TestCLibraryNamespace(t *testing.T) {
 		t.Skip("skipping: the C library oracle needs cgo (CGO_ENABLED=1)")
 	}
 	ns := richNetns(t, 1000)
-	compareC(t, func(f func()) { inNetns(t, ns, f) })
+	compareC(t, func(f func()) { testkit.InNetns(t, ns, f) })
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
 )
@@ -37,7 +38,7 @@ func TestChangingTables(t *testing.T) {
 	go func() { finished <- cmd.Wait() }()
 	retriesBefore := netif.DumpRetries()
 	calls, interrupted := 0, 0
-	inNetns(t, ns, func() {
+	testkit.InNetns(t, ns, func() {
 		for running := true; running && calls < 2000; calls++ {
 			select {
 			case err := <-finished:

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
@@ -60,10 +61,10 @@ var ipFlagBits = map[string]uint32{
 
 func ipShow(t testing.TB, ns string) (links, stats []ipLink) {
 	t.Helper()
-	if err := json.Unmarshal(ip(t, ns, "-j", "addr", "show"), &links); err != nil {
+	if err := json.Unmarshal(testkit.IP(t, ns, "-j", "addr", "show"), &links); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(ip(t, ns, "-j", "-s", "link", "show"), &stats); err != nil {
+	if err := json.Unmarshal(testkit.IP(t, ns, "-j", "-s", "link", "show"), &stats); err != nil {
 		t.Fatal(err)
 	}
 	return links, stats
@@ -203,7 +204,7 @@ func compareIproute(t *testing.T, ns string) {
 		if ns == "" {
 			read()
 		} else {
-			inNetns(t, ns, read)
+			testkit.InNetns(t, ns, read)
 		}
 		if err1 != nil || err2 != nil {
 			t.Fatalf("Interfaces: %v; IfAddrs: %v", err1, err2)
@@ -259,7 +260,7 @@ func compareIproute(t *testing.T, ns string) {
 }
 
 func TestIprouteHost(t *testing.T) {
-	if _, err := ipErr("", "", "-j", "link", "show", "lo"); err != nil {
+	if _, err := testkit.IPErr("", "", "-j", "link", "show", "lo"); err != nil {
 		t.Skipf("skipping: iproute2 with JSON output not available: %v", err)
 	}
 	compareIproute(t, "")
@@ -269,10 +270,10 @@ func TestIprouteNamespace(t *testing.T) {
 	ns := richNetns(t, 1000)
 	compareIproute(t, ns)
 	// Take a link down and up again, with its addresses, and compare again.
-	ip(t, ns, "link", "set", "v1", "down")
+	testkit.IP(t, ns, "link", "set", "v1", "down")
 	compareIproute(t, ns)
-	ip(t, ns, "link", "set", "v1", "up")
-	ip(t, ns, "link", "set", "v3", "up")
-	ip(t, ns, "addr", "del", "192.168.7.1/24", "dev", "v1")
+	testkit.IP(t, ns, "link", "set", "v1", "up")
+	testkit.IP(t, ns, "link", "set", "v3", "up")
+	testkit.IP(t, ns, "addr", "del", "192.168.7.1/24", "dev", "v1")
 	compareIproute(t, ns)
 }

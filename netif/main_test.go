@@ -1,19 +1,11 @@
 package netif_test
 
 import (
-	"flag"
-	"os"
 	"testing"
 
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	// Fuzzing starts a signal-handling goroutine that outlives m.Run, which
-	// the leak check would count: check leaks in ordinary runs only.
-	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
-		os.Exit(m.Run())
-	}
-	leakcheck.Main(m)
-}
+// TestMain fails the package's run if its tests leave descriptors or
+// goroutines behind.
+func TestMain(m *testing.M) { testkit.Main(m) }

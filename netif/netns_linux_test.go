@@ -1,98 +1,14 @@
 package netif_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
-
-// newNetns creates an empty network namespace with `ip netns add` and
-// deletes it when the test ends; it skips the test where that is not
-// permitted (not root, no iproute2, no namespaces).
-func newNetns(t testing.TB) string {
-	t.Helper()
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: iproute2's ip command is not installed")
-	}
-	var r [4]byte
-	rand.Read(r[:])
-	name := "pk-" + hex.EncodeToString(r[:])
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Skipf("skipping: cannot create a network namespace (needs root and CAP_SYS_ADMIN): ip netns add: %v: %s", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", name, err, out)
-		}
-	})
-	return name
-}
-
-// ip runs iproute2 in namespace ns ("" for the test's own) and returns its
-// standard output; a failure fails the test.
-func ip(t testing.TB, ns string, args ...string) []byte {
-	t.Helper()
-	out, err := ipErr(ns, "", args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func ipErr(ns, stdin string, args ...string) ([]byte, error) {
-	if ns != "" {
-		args = append([]string{"-n", ns}, args...)
-	}
-	cmd := exec.Command("ip", args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return out, nil
-}
-
-// inNetns runs fn on a thread that has joined namespace ns, and moves the
-// thread back afterwards. fn must not start goroutines that depend on the
-// namespace: only its own thread is in it.
-func inNetns(t testing.TB, ns string, fn func()) {
-	t.Helper()
-	runtime.LockOSThread()
-	self, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-	if err != nil {
-		runtime.UnlockOSThread()
-		t.Fatal(err)
-	}
-	defer self.Close()
-	target, err := os.Open("/run/netns/" + ns)
-	if err != nil {
-		runtime.UnlockOSThread()
-		t.Fatal(err)
-	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		runtime.UnlockOSThread()
-		t.Skipf("skipping: setns into %s: %v", ns, err)
-	}
-	defer func() {
-		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); err != nil {
-			// Leave the thread locked: the runtime ends it with the goroutine.
-			t.Errorf("setns back: %v", err)
-			return
-		}
-		runtime.UnlockOSThread()
-	}()
-	fn()
-}
 
 // richNetns makes a namespace with every case the issue names: links up and
 // down, a veth pair, a point-to-point peer address, broadcast addresses, a
@@ -102,7 +18,7 @@ func inNetns(t testing.TB, ns string, fn func()) {
 // IPv6 ones on one veth link (d0).
 func richNetns(t testing.TB, many int) string {
 	t.Helper()
-	ns := newNetns(t)
+	ns := testkit.NewNetns(t)
 	batch := []string{
 		"link set lo up",
 		"link add v0 type veth peer name v1",
@@ -131,7 +47,7 @@ func richNetns(t testing.TB, many int) string {
 			batch = append(batch, fmt.Sprintf("addr add 2001:db8:d0::%x/64 dev d0 nodad", i+1))
 		}
 	}
-	if _, err := ipErr(ns, strings.Join(batch, "\n")+"\n", "-batch", "-"); err != nil {
+	if _, err := testkit.IPErr(ns, strings.Join(batch, "\n")+"\n", "-batch", "-"); err != nil {
 		t.Fatal(err)
 	}
 	// A tun device is a point-to-point link without a link-layer address.
@@ -139,8 +55,8 @@ func richNetns(t testing.TB, many int) string {
 		if out, err := exec.Command("ip", "netns", "exec", ns, "ip", "tuntap", "add", "t0", "mode", "tun").CombinedOutput(); err != nil {
 			t.Logf("no tun device in the namespace: %v: %s", err, out)
 		} else {
-			ip(t, ns, "link", "set", "t0", "up")
-			ip(t, ns, "addr", "add", "10.9.0.1", "peer", "10.9.0.2", "dev", "t0")
+			testkit.IP(t, ns, "link", "set", "t0", "up")
+			testkit.IP(t, ns, "addr", "add", "10.9.0.1", "peer", "10.9.0.2", "dev", "t0")
 		}
 	}
 	return ns

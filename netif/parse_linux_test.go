@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
@@ -399,7 +400,7 @@ func TestCapture(t *testing.T) {
 	os.MkdirAll("testdata", 0o755)
 	save("host")
 	ns := richNetns(t, 0)
-	inNetns(t, ns, func() { save("netns") })
+	testkit.InNetns(t, ns, func() { save("netns") })
 }
 
 // bigAddrDump is an address dump of n IPv4 addresses on eth0 (index 2), in

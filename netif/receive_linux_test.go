@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"golang.org/x/sys/unix"
 )
@@ -17,12 +18,8 @@ func TestReceiveRefusesTruncatedAndForeign(t *testing.T) {
 	t.Run("truncated", func(t *testing.T) {
 		// An AF_UNIX datagram pair stands in for the netlink socket: the
 		// length is checked before the sender.
-		p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer unix.Close(p[0])
-		defer unix.Close(p[1])
+		var p [2]int
+		p[0], p[1] = testkit.Socketpair(t, unix.SOCK_DGRAM)
 		if err := unix.SetsockoptInt(p[1], unix.SOL_SOCKET, unix.SO_SNDBUF, 1<<20); err != nil {
 			t.Fatal(err)
 		}

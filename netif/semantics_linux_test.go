@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
 )
@@ -15,7 +16,7 @@ func TestNamespaceSemantics(t *testing.T) {
 	ns := richNetns(t, 1000)
 	var ifas []netif.IfAddr
 	var err error
-	inNetns(t, ns, func() { ifas, err = netif.IfAddrs() })
+	testkit.InNetns(t, ns, func() { ifas, err = netif.IfAddrs() })
 	if err != nil {
 		t.Fatal(err)
 	}

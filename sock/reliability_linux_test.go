@@ -7,10 +7,10 @@ package sock_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -18,15 +18,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/internal/sigstorm"
-
 	"github.com/posixkit/posixkit/fileio"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
@@ -38,49 +36,6 @@ var relLo = netip.MustParseAddr("127.0.0.1")
 // binary run the child half of a subprocess test.
 const relChildEnv = "POSIXKIT_SOCK_REL_CHILD"
 
-// relFDCount counts the entries of /proc/self/fd (including the one used
-// to read it, so two counts compare).
-func relFDCount(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	return len(ents)
-}
-
-// relMaxFD returns the highest descriptor number open in the process.
-func relMaxFD(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	top := 0
-	for _, e := range ents {
-		if n, err := strconv.Atoi(e.Name()); err == nil {
-			top = max(top, n)
-		}
-	}
-	return top
-}
-
-// relRunChild re-executes the test binary to run only test, with
-// relChildEnv set to mode, and fails unless the child's test passed. It
-// returns the child's combined output.
-func relRunChild(t *testing.T, test, mode string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), relChildEnv+"="+mode)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
-		t.Fatalf("child %s (%s): %v\n%s", test, mode, err, out)
-	}
-	return string(out)
-}
-
 // 10,000 connect/accept/close cycles on loopback leave the descriptor count
 // where it started. The client closes with SO_LINGER 0 (a reset, no
 // TIME_WAIT) so that the cycles do not use up the ephemeral ports.
@@ -90,7 +45,7 @@ func TestConnectAcceptCloseCycles(t *testing.T) {
 		n = 1000
 	}
 	ln, addr := skListen(t, sock.AF_INET, relLo)
-	before := relFDCount(t)
+	before := testkit.CountFDs(t)
 	msg := []byte{0}
 	buf := make([]byte, 1)
 	for i := range n {
@@ -125,7 +80,7 @@ func TestConnectAcceptCloseCycles(t *testing.T) {
 			t.Fatalf("cycle %d: Close server: %v", i, err)
 		}
 	}
-	if after := relFDCount(t); after != before {
+	if after := testkit.CountFDs(t); after != before {
 		t.Fatalf("%d descriptors open before %d connect/accept/close cycles, %d after", before, n, after)
 	}
 }
@@ -148,7 +103,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 			accepted = s
 			done <- result{0, err}
 		}()
-		stop := sigstorm.Process(t)
+		stop := testkit.StormProcess(t)
 		time.Sleep(storm)
 		sent := stop()
 		select {
@@ -174,7 +129,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 			n, err := s.Recv(buf, 0)
 			done <- result{n, err}
 		}()
-		stop := sigstorm.Process(t)
+		stop := testkit.StormProcess(t)
 		time.Sleep(storm)
 		sent := stop()
 		select {
@@ -198,7 +153,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 			from = f
 			done <- result{n, err}
 		}()
-		stop := sigstorm.Process(t)
+		stop := testkit.StormProcess(t)
 		time.Sleep(storm)
 		sent := stop()
 		select {
@@ -222,7 +177,7 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 		c, s := skTCP(t, sock.AF_INET, relLo)
 		pattern := func(pos int) byte { return byte(pos % 251) }
 		werr := make(chan error, 1)
-		stop := sigstorm.Process(t)
+		stop := testkit.StormProcess(t)
 		go func() {
 			rng := rand.New(rand.NewPCG(1, 2))
 			chunk := make([]byte, 64<<10)
@@ -525,7 +480,7 @@ func TestAcceptEMFILE(t *testing.T) {
 		acceptEMFILEChild(t)
 		return
 	}
-	relRunChild(t, "TestAcceptEMFILE", "accept-emfile")
+	testkit.RunChild(t, "TestAcceptEMFILE", relChildEnv, "accept-emfile")
 }
 
 func acceptEMFILEChild(t *testing.T) {
@@ -535,37 +490,13 @@ func acceptEMFILEChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var old unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &old); err != nil {
-		t.Fatal(err)
-	}
-	low := old
-	low.Cur = uint64(relMaxFD(t) + 16)
-	if low.Cur > old.Max {
-		t.Skipf("hard RLIMIT_NOFILE %d too low", old.Max)
-	}
-	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
-		t.Skipf("setrlimit: %v", err)
-	}
-	defer unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
-	var fillers []int
+	_, restore := testkit.LowerFDLimit(t, 16)
+	fillers := testkit.FillFDs(t, math.MaxInt)
 	release := func() {
-		for _, fd := range fillers {
-			unix.Close(fd)
-		}
+		testkit.CloseFDs(fillers)
 		fillers = nil
 	}
 	defer release()
-	for {
-		fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if errors.Is(err, unix.EMFILE) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		fillers = append(fillers, fd)
-	}
 	for i := range 3 {
 		s, _, err := ln.Accept()
 		if err == nil {
@@ -581,7 +512,7 @@ func acceptEMFILEChild(t *testing.T) {
 		}
 	}
 	release()
-	unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	restore()
 	s, peer, err := ln.Accept()
 	if err != nil {
 		t.Fatalf("Accept once descriptors are free: %v", err)
@@ -793,13 +724,7 @@ func TestNoDescriptorLeaksIntoChildren(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unix.Close(leaky)
-	target := func(fd int) string {
-		l, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
+	target := func(fd int) string { return testkit.FDTarget(t, fd) }
 	out, err := exec.Command(ls, "-l", "/proc/self/fd/").CombinedOutput()
 	if err != nil {
 		t.Fatalf("ls: %v\n%s", err, out)

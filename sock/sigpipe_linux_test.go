@@ -3,13 +3,14 @@
 package sock_test
 
 import (
+	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"syscall"
 	"testing"
 	"unsafe"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
 )
@@ -56,10 +57,9 @@ func TestNoSIGPIPEWithDefaultDisposition(t *testing.T) {
 		t.Fatalf("plain write(2) to a closed peer returned %v and the process lives", err)
 		return
 	}
-	relRunChild(t, "TestNoSIGPIPEWithDefaultDisposition", "sigpipe-send")
+	testkit.RunChild(t, "TestNoSIGPIPEWithDefaultDisposition", relChildEnv, "sigpipe-send")
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestNoSIGPIPEWithDefaultDisposition$", "-test.count=1")
-	cmd.Env = append(os.Environ(), relChildEnv+"=sigpipe-control")
+	cmd := testkit.Child(context.Background(), "TestNoSIGPIPEWithDefaultDisposition", relChildEnv, "sigpipe-control")
 	out, err := cmd.CombinedOutput()
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {

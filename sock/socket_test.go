@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
 	"golang.org/x/sys/unix"
 )
@@ -135,33 +136,6 @@ func skRecv(t testing.TB, s *sock.Socket, want string) {
 	}
 	if string(buf[:got]) != want {
 		t.Fatalf("Recv = %q, want %q", buf[:got], want)
-	}
-}
-
-// skParked waits until at least n goroutines are parked in the runtime
-// poller ("IO wait" in their stacks), so a test acts on a call that is
-// really waiting. It gives up after 10 s.
-func skParked(t testing.TB, n int) {
-	t.Helper()
-	buf := make([]byte, 1<<20)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		for {
-			m := runtime.Stack(buf, true)
-			if m < len(buf) {
-				buf = buf[:m]
-				break
-			}
-			buf = make([]byte, 2*len(buf))
-		}
-		if bytes.Count(buf, []byte("[IO wait")) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than %d goroutines parked in the poller after 10 s", n)
-		}
-		buf = buf[:cap(buf)]
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -644,7 +618,7 @@ func TestDeadlines(t *testing.T) {
 			_, err := c.Recv(make([]byte, 1), 0)
 			done <- err
 		}()
-		skParked(t, 1)
+		testkit.WaitParked(t, "", 1)
 		if err := c.SetReadDeadline(time.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -891,7 +865,7 @@ func TestCloseWakesWaiters(t *testing.T) {
 			s, wait := tt.setup(t)
 			done := make(chan error, 1)
 			go func() { done <- wait() }()
-			skParked(t, 1)
+			testkit.WaitParked(t, "", 1)
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -913,7 +887,7 @@ func TestManyWaitersFewThreads(t *testing.T) {
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < 2*n+100 {
 		t.Skipf("RLIMIT_NOFILE %d is too low for %d socketpairs", rl.Cur, n)
 	}
-	before := skThreads(t)
+	before := testkit.Threads(t)
 	socks := make([]*sock.Socket, 0, 2*n)
 	defer func() {
 		for _, s := range socks {
@@ -932,8 +906,8 @@ func TestManyWaitersFewThreads(t *testing.T) {
 			done <- err
 		}()
 	}
-	skParked(t, n)
-	during := skThreads(t)
+	testkit.WaitParked(t, "", n)
+	during := testkit.Threads(t)
 	if during-before > 50 {
 		t.Errorf("%d OS threads before, %d with %d goroutines waiting in Recv", before, during, n)
 	}
@@ -943,26 +917,6 @@ func TestManyWaitersFewThreads(t *testing.T) {
 	for i := 0; i < n; i++ {
 		skErrIs(t, "Recv woken by Close", <-done, net.ErrClosed)
 	}
-}
-
-// skThreads reads the process's thread count from /proc/self/status.
-func skThreads(t *testing.T) int {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
-			var n int
-			for _, c := range strings.TrimSpace(v) {
-				n = n*10 + int(c-'0')
-			}
-			return n
-		}
-	}
-	t.Fatal("no Threads line in /proc/self/status")
-	return 0
 }
 
 func TestPairFlows(t *testing.T) {
@@ -1029,7 +983,7 @@ func TestRecvWaitAll(t *testing.T) {
 		}
 		got <- string(buf[:n])
 	}()
-	skParked(t, 1)
+	testkit.WaitParked(t, "", 1)
 	skSend(t, a, "cd")
 	if s := <-got; s != "abcd" {
 		t.Fatalf("Recv(MSG_WAITALL) = %q, want %q", s, "abcd")

@@ -1,14 +1,11 @@
 package sock_test
 
 import (
-	"errors"
 	"net/netip"
 	"testing"
 
 	"github.com/posixkit/posixkit/sock"
 )
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 func TestTupleString(t *testing.T) {
 	tests := []struct {

@@ -9,13 +9,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
-
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -29,7 +27,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, args := range [][]string{nil, {other}} {
 		t.Run(fmt.Sprint(args), func(t *testing.T) {
-			fd := extest.NextFD(t)
+			fd := testkit.NextFD(t)
 			var stdout bytes.Buffer
 			if err := run(context.Background(), args, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
@@ -39,7 +37,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
 			// close(2) really happened: the number is free again.
-			if got := extest.NextFD(t); got != fd {
+			if got := testkit.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 		})
@@ -48,7 +46,7 @@ func TestRun(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "foo.txt")
-	extest.CheckRunErrors(t, run, []extest.RunErrorCase{
+	testkit.CheckRunErrors(t, run, []testkit.RunErrorCase{
 		{Name: "missing file", Args: []string{missing}, WantErr: fs.ErrNotExist, WantMsg: "open " + missing + ": no such file or directory"},
 		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: "usage: close [path] (default foo.txt), got 2 arguments"},
 	})

@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"net"
 	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // tuple is a 5-tuple parsed back from the program's output.
 type tuple struct {
@@ -55,7 +53,7 @@ func TestTwoBrowsers(t *testing.T) {
 				}
 				l.Close()
 			}
-			before := extest.Count()
+			before := testkit.Count()
 			var stdout, stderr bytes.Buffer
 			if err := run(context.Background(), []string{"-host", tt.host}, strings.NewReader(""), &stdout, &stderr); err != nil {
 				t.Fatalf("run: %v; stderr %s", err, stderr.String())
@@ -107,30 +105,18 @@ func TestTwoBrowsers(t *testing.T) {
 			if diff := cmp.Diff([]string{"local port"}, marked); diff != "" {
 				t.Errorf("unexpected marked rows (-want +got):\n%s\n%s", diff, out)
 			}
-			extest.CheckReleased(t, before)
+			testkit.CheckReleased(t, before)
 		})
 	}
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"not loopback", []string{"-host", "192.0.2.1"}, isUsage},
-		{"not an address", []string{"-host", "localhost"}, isUsage},
-		{"extra argument", []string{"x"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			if err := run(context.Background(), tt.args, strings.NewReader(""), &out, &out); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "not loopback", Args: []string{"-host", "192.0.2.1"}, Want: isUsage},
+		{Name: "not an address", Args: []string{"-host", "localhost"}, Want: isUsage},
+		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

@@ -10,14 +10,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
-
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -41,7 +39,7 @@ func TestRun(t *testing.T) {
 	defer unix.Umask(old)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fd := extest.NextFD(t)
+			fd := testkit.NextFD(t)
 			var stdout, stderr bytes.Buffer
 			if err := run(context.Background(), tt.args, nil, &stdout, &stderr); err != nil {
 				t.Fatalf("run: %v", err)
@@ -53,7 +51,7 @@ func TestRun(t *testing.T) {
 			if stderr.Len() != 0 {
 				t.Errorf("unexpected stderr %q", stderr.String())
 			}
-			if got := extest.NextFD(t); got != fd {
+			if got := testkit.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 			st, err := os.Stat(tt.file)

@@ -9,14 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
-
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestRun(t *testing.T) {
 	tests := []struct {
@@ -37,7 +35,7 @@ func TestRun(t *testing.T) {
 			if err := os.WriteFile("foo.txt", []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fd := extest.NextFD(t)
+			fd := testkit.NextFD(t)
 			var stdout bytes.Buffer
 			if err := run(context.Background(), nil, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
@@ -46,7 +44,7 @@ func TestRun(t *testing.T) {
 			if diff := cmp.Diff(want, stdout.String()); diff != "" {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
-			if got := extest.NextFD(t); got != fd {
+			if got := testkit.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 		})
@@ -58,7 +56,7 @@ func TestRunPathArgument(t *testing.T) {
 	if err := os.WriteFile(path, []byte("from the argument"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fd := extest.NextFD(t)
+	fd := testkit.NextFD(t)
 	var stdout bytes.Buffer
 	if err := run(context.Background(), []string{path}, nil, &stdout, &bytes.Buffer{}); err != nil {
 		t.Fatalf("run: %v", err)
@@ -72,7 +70,7 @@ func TestRunPathArgument(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "foo.txt")
-	extest.CheckRunErrors(t, run, []extest.RunErrorCase{
+	testkit.CheckRunErrors(t, run, []testkit.RunErrorCase{
 		{Name: "missing file", Args: []string{missing}, WantErr: fs.ErrNotExist, WantMsg: "open " + missing + ": no such file or directory"},
 		{Name: "a directory", Args: []string{dir}, WantErr: unix.EISDIR, WantMsg: "read " + dir + ": is a directory"},
 		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: "usage: read [path] (default foo.txt), got 2 arguments"},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -14,11 +13,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // indexOf returns the line number of the first line containing substr.
 func indexOf(t *testing.T, lines []string, substr string) int {
@@ -34,7 +32,7 @@ func indexOf(t *testing.T, lines []string, substr string) int {
 
 // The built-in flow: every step in order, the reply after the half-close.
 func TestInProcess(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	var stdout, stderr bytes.Buffer
 	if err := run(context.Background(), []string{"-request", "ping"}, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v", err)
@@ -61,14 +59,14 @@ func TestInProcess(t *testing.T) {
 		}
 		last = i
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // Against an independent server (the standard library's) that reads to
 // EOF before it replies: the reply can only come after the half-close,
 // and the client still reads it.
 func TestAgainstStdlibServer(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +104,7 @@ func TestAgainstStdlibServer(t *testing.T) {
 		t.Errorf("reply on line %d before the half-close on line %d", reply, sd)
 	}
 	l.Close()
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // A cancelled context ends a client waiting for a reply that never comes.
@@ -125,7 +123,7 @@ func TestCancel(t *testing.T) {
 		close(accepted)
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := extest.NewOutput()
+	out := testkit.NewOutput()
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-connect", l.Addr().String()}, strings.NewReader(""), out, io.Discard)
@@ -148,22 +146,11 @@ func TestCancel(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"bad address", []string{"-connect", "localhost:80"}, isUsage},
-		{"extra argument", []string{"x"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "bad address", Args: []string{"-connect", "localhost:80"}, Want: isUsage},
+		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -12,11 +11,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // section returns the "NAME value" pairs of an indented block that follows
 // the line starting with title.
@@ -41,7 +39,7 @@ func section(t *testing.T, out, title string) map[string]string {
 }
 
 func TestOptionsChange(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	var stdout bytes.Buffer
 	if err := run(context.Background(), []string{"-rcvbuf", "20000"}, strings.NewReader(""), &stdout, io.Discard); err != nil {
 		t.Fatalf("run: %v", err)
@@ -81,27 +79,16 @@ func TestOptionsChange(t *testing.T) {
 			t.Errorf("output lacks the call %q", call)
 		}
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"zero rcvbuf", []string{"-rcvbuf", "0"}, isUsage},
-		{"not a number", []string{"-rcvbuf", "big"}, isUsage},
-		{"extra argument", []string{"x"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "zero rcvbuf", Args: []string{"-rcvbuf", "0"}, Want: isUsage},
+		{Name: "not a number", Args: []string{"-rcvbuf", "big"}, Want: isUsage},
+		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

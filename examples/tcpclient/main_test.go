@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"net"
 	"os"
@@ -14,12 +13,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // echoServer is the independent peer: a standard-library server that
 // sends back what it receives and closes once the client has finished.
@@ -68,7 +66,7 @@ func TestEcho(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := extest.Count()
+			before := testkit.Count()
 			host, port, stop := echoServer(t, nil)
 			var stdin io.Reader = strings.NewReader(tt.input)
 			var pw *os.File
@@ -83,7 +81,7 @@ func TestEcho(t *testing.T) {
 				go func() { io.WriteString(pw, tt.input); pw.Close() }()
 			}
 			var stdout bytes.Buffer
-			stderr := extest.NewOutput()
+			stderr := testkit.NewOutput()
 			if err := run(context.Background(), []string{host, port}, stdin, &stdout, stderr); err != nil {
 				t.Fatalf("run: %v; stderr:\n%s", err, stderr)
 			}
@@ -102,7 +100,7 @@ func TestEcho(t *testing.T) {
 			if stdin, ok := stdin.(*os.File); ok {
 				stdin.Close()
 			}
-			extest.CheckReleased(t, before)
+			testkit.CheckReleased(t, before)
 		})
 	}
 }
@@ -110,7 +108,7 @@ func TestEcho(t *testing.T) {
 // The server closes first, while standard input is still open: the client
 // prints what the server said and returns.
 func TestServerClosesFirst(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	host, port, stop := echoServer(t, func(c net.Conn) { io.WriteString(c, "bye\n") })
 	pr, pw := io.Pipe()
 	var stdout bytes.Buffer
@@ -122,20 +120,20 @@ func TestServerClosesFirst(t *testing.T) {
 	}
 	pw.Close() // ends the goroutine that copies stdin
 	stop()
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // Cancelling the context ends a client waiting on a silent server.
 func TestCancel(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	quit := make(chan struct{})
 	host, port, stop := echoServer(t, func(c net.Conn) { <-quit })
 	pr, pw := io.Pipe()
-	extest.CheckCancel(t, run, []string{host, port}, pr, "connected")
+	testkit.CheckCancel(t, run, []string{host, port}, pr, "connected")
 	pw.Close()
 	close(quit)
 	stop()
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 func TestConnectionRefused(t *testing.T) {
@@ -152,24 +150,13 @@ func TestConnectionRefused(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"no arguments", nil, isUsage},
-		{"one argument", []string{"127.0.0.1"}, isUsage},
-		{"three arguments", []string{"a", "b", "c"}, isUsage},
-		{"unknown flag", []string{"-x", "a", "b"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "no arguments", Args: nil, Want: isUsage},
+		{Name: "one argument", Args: []string{"127.0.0.1"}, Want: isUsage},
+		{Name: "three arguments", Args: []string{"a", "b", "c"}, Want: isUsage},
+		{Name: "unknown flag", Args: []string{"-x", "a", "b"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

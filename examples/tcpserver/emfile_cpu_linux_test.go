@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"math"
 	"net"
 	"os"
 	"strconv"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -91,35 +92,14 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 // RLIMIT_NOFILE, runs the server (which takes the last one for its
 // listener), and frees the descriptors when the parent writes "free".
 func emfileChild(t *testing.T) {
-	var old unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &old); err != nil {
-		t.Fatal(err)
-	}
-	low := old
-	low.Cur = uint64(maxOpenFD(t) + 32)
-	if low.Cur > old.Max {
-		t.Skipf("hard RLIMIT_NOFILE %d is too low", old.Max)
-	}
-	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
-		t.Skipf("setrlimit: %v", err)
-	}
-	var fds []int
-	for {
-		fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if errors.Is(err, unix.EMFILE) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		fds = append(fds, fd)
-	}
+	_, restore := testkit.LowerFDLimit(t, 32)
+	fds := testkit.FillFDs(t, math.MaxInt)
 	unix.Close(fds[len(fds)-1]) // one for the listener
 	fds = fds[:len(fds)-1]
 	free := func() {
-		release(fds)
+		testkit.CloseFDs(fds)
 		fds = nil
-		unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+		restore()
 	}
 	defer free()
 	childServe(t, func(line string) {

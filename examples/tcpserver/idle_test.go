@@ -5,16 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
 // TestIdleClientDropped: a client that neither sends nor takes replies for
 // -idle is dropped with a log line, so idle connections cannot hold every
 // descriptor select can watch; a client that keeps talking is not.
 func TestIdleClientDropped(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	const idle = 500 * time.Millisecond
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0", "-idle", idle.String())
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0", "-idle", idle.String())
 
 	quiet := dial(t, srv.Addr)
 	defer quiet.Close()
@@ -44,5 +44,5 @@ func TestIdleClientDropped(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
 // childEnv makes a re-executed test binary run the server half of a test
@@ -29,15 +29,14 @@ type child struct {
 	cmd    *exec.Cmd
 	Addr   string
 	stdin  io.WriteCloser
-	Stderr *extest.Output
+	Stderr *testkit.Output
 }
 
 // startChild re-executes the test binary to run test in mode: that test's
 // child branch calls childServe. It waits for the "listening on" line.
 func startChild(t *testing.T, test, mode string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode)
+	cmd := testkit.Child(context.Background(), test, childEnv, mode)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -46,14 +45,14 @@ func startChild(t *testing.T, test, mode string) *child {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, stdin: stdin, Stderr: extest.NewOutput()}
+	c := &child{cmd: cmd, stdin: stdin, Stderr: testkit.NewOutput()}
 	cmd.Stderr = c.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.stop(t) })
 	lines := make(chan string, 1)
-	rest := extest.NewOutput()
+	rest := testkit.NewOutput()
 	go func() {
 		br := bufio.NewReader(stdout)
 		for {

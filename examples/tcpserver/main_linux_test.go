@@ -4,45 +4,17 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
 // These tests take the process to its descriptor limits, with Linux's
 // /proc/self/fd and RLIMIT_NOFILE types.
-
-// fill takes every free descriptor number below limit, returning them.
-func fill(t *testing.T, below int) []int {
-	t.Helper()
-	var fds []int
-	for {
-		fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			if errors.Is(err, unix.EMFILE) {
-				return fds
-			}
-			release(fds)
-			t.Fatalf("open %s: %v", os.DevNull, err)
-		}
-		fds = append(fds, fd)
-		if fd >= below-1 {
-			return fds
-		}
-	}
-}
-
-func release(fds []int) {
-	for _, fd := range fds {
-		unix.Close(fd)
-	}
-}
 
 // A client whose descriptor would be at or above FD_SETSIZE is closed at
 // once, logged once, and the connected clients keep being served.
@@ -51,28 +23,28 @@ func TestRefusesAtFDSetSize(t *testing.T) {
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < 1200 {
 		t.Skipf("RLIMIT_NOFILE is %d (err %v); need 1200 descriptors to reach FD_SETSIZE", lim.Cur, err)
 	}
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	kept := dial(t, srv.Addr)
 	defer kept.Close()
 	if got, err := exchange(kept, "before\n"); err != nil || got != "BEFORE\n" {
 		t.Fatalf("got %q, %v", got, err)
 	}
 
-	fds := fill(t, 1024) // every number below FD_SETSIZE is now taken
+	fds := testkit.FillFDs(t, 1024) // every number below FD_SETSIZE is now taken
 	for i := range 3 {
 		c := dial(t, srv.Addr)
 		c.Write([]byte("anyone?\n"))
 		got, err := io.ReadAll(c)
 		c.Close()
 		if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-			release(fds)
+			testkit.CloseFDs(fds)
 			t.Fatalf("refused client %d: %v", i, err)
 		}
 		if len(got) != 0 {
 			t.Errorf("refused client %d was answered %q", i, got)
 		}
 	}
-	release(fds)
+	testkit.CloseFDs(fds)
 
 	if got, err := exchange(kept, "after\n"); err != nil || got != "AFTER\n" {
 		t.Errorf("connected client after the refusals got %q, %v", got, err)
@@ -93,26 +65,15 @@ func TestRefusesAtFDSetSize(t *testing.T) {
 // When accept fails with EMFILE the waiting client is accepted and closed
 // with the reserve descriptor, instead of the loop spinning on it.
 func TestRefusesOnEMFILE(t *testing.T) {
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	kept := dial(t, srv.Addr)
 	defer kept.Close()
 	if got, err := exchange(kept, "before\n"); err != nil || got != "BEFORE\n" {
 		t.Fatalf("got %q, %v", got, err)
 	}
 
-	var old unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &old); err != nil {
-		t.Fatal(err)
-	}
-	low := old
-	low.Cur = uint64(maxOpenFD(t)) + 32
-	if low.Cur > old.Cur {
-		t.Skipf("RLIMIT_NOFILE %d is too low for this test", old.Cur)
-	}
-	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
-		t.Skipf("setrlimit: %v", err)
-	}
-	fds := fill(t, int(low.Cur)) // every number is now taken
+	limit, restore := testkit.LowerFDLimit(t, 32)
+	fds := testkit.FillFDs(t, limit) // every number is now taken
 	// Free exactly one number: for the test's own client socket.
 	unix.Close(fds[len(fds)-1])
 	fds = fds[:len(fds)-1]
@@ -124,8 +85,8 @@ func TestRefusesOnEMFILE(t *testing.T) {
 		got, err = io.ReadAll(c) // EOF: the server accepted and closed it
 		c.Close()
 	}
-	release(fds)
-	unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	testkit.CloseFDs(fds)
+	restore()
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("refused client: %v", err)
 	}
@@ -143,20 +104,4 @@ func TestRefusesOnEMFILE(t *testing.T) {
 		t.Errorf("new client once descriptors are free got %q, %v", got, err)
 	}
 	c2.Close()
-}
-
-// maxOpenFD returns the highest descriptor number the process has open.
-func maxOpenFD(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	top := 0
-	for _, e := range ents {
-		if n, err := strconv.Atoi(e.Name()); err == nil {
-			top = max(top, n)
-		}
-	}
-	return top
 }

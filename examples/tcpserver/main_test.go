@@ -15,12 +15,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // dial connects to the server under test with the standard library, the
 // independent peer, and bounds the whole exchange in time.
@@ -47,8 +46,8 @@ func exchange(c net.Conn, msg string) (string, error) {
 }
 
 func TestManyClients(t *testing.T) {
-	before := extest.Count()
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	before := testkit.Count()
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 
 	// 20 clients connect and say nothing: they must not stall anyone.
 	var idle []*net.TCPConn
@@ -122,7 +121,7 @@ func TestManyClients(t *testing.T) {
 		t.Errorf("run returned %v after its context was cancelled, want nil", err)
 	}
 	t.Logf("server's log:\n%s", srv.Stderr)
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 func lineWith(s, substr string) string {
@@ -137,8 +136,8 @@ func lineWith(s, substr string) string {
 // A client that sends without ever reading is dropped once its replies
 // pile up past the cap, and the server keeps serving others meanwhile.
 func TestSlowReaderDropped(t *testing.T) {
-	before := extest.Count()
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	before := testkit.Count()
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
 		// A small receive window so that the replies back up quickly.
 		return rc.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 4096) })
@@ -169,12 +168,12 @@ func TestSlowReaderDropped(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Errorf("run returned %v, want nil", err)
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // A half-closed client still gets every reply, then the server closes.
 func TestHalfClose(t *testing.T) {
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	c := dial(t, srv.Addr)
 	defer c.Close()
 	if _, err := io.WriteString(c, "request then shutdown"); err != nil {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -13,11 +11,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // checkResponse checks that resp is the time server's answer.
 func checkResponse(t *testing.T, resp *http.Response) {
@@ -57,8 +54,8 @@ func checkResponse(t *testing.T, resp *http.Response) {
 }
 
 func TestResponseParses(t *testing.T) {
-	before := extest.Count()
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	before := testkit.Count()
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 
 	// A raw request, the response read with net/http's parser.
 	for i := range 3 {
@@ -90,13 +87,13 @@ func TestResponseParses(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Errorf("run returned %v after its context was cancelled, want nil", err)
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // A client that sends nothing is dropped after -timeout, with a log line,
 // and the next client is served.
 func TestSilentClient(t *testing.T) {
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0", "-timeout", "200ms")
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0", "-timeout", "200ms")
 	silent, err := net.DialTimeout("tcp", srv.Addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -121,8 +118,8 @@ func TestSilentClient(t *testing.T) {
 
 // Cancelling the context while a client is being read stops the server.
 func TestStopWhileReading(t *testing.T) {
-	before := extest.Count()
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0", "-timeout", "1h")
+	before := testkit.Count()
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0", "-timeout", "1h")
 	c, err := net.DialTimeout("tcp", srv.Addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -137,27 +134,16 @@ func TestStopWhileReading(t *testing.T) {
 		t.Errorf("read %d bytes from a stopped server", n)
 	}
 	c.Close()
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"zero timeout", []string{"-timeout", "0s"}, isUsage},
-		{"no port", []string{"-addr", "x"}, isUsage},
-		{"extra argument", []string{"x"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "zero timeout", Args: []string{"-timeout", "0s"}, Want: isUsage},
+		{Name: "no port", Args: []string{"-addr", "x"}, Want: isUsage},
+		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

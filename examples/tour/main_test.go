@@ -4,19 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"strings"
 	"testing"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestEverySection(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	var stdout, stderr bytes.Buffer
 	if err := run(context.Background(), nil, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stdout.String())
@@ -70,16 +68,14 @@ func TestEverySection(t *testing.T) {
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 func TestArgs(t *testing.T) {
-	if err := run(context.Background(), []string{"-h"}, strings.NewReader(""), io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v", err)
-	}
-	if err := run(context.Background(), []string{"x"}, strings.NewReader(""), io.Discard, io.Discard); !errors.As(err, new(usageError)) {
-		t.Errorf("extra argument: %v", err)
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "extra argument", Args: []string{"x"}, Want: func(err error) bool { return errors.As(err, new(usageError)) }},
+	})
 }
 
 // A cancelled context stops the tour with the context's error.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -14,11 +13,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // echoServer is the independent peer: a standard-library UDP server that
 // sends every datagram back to its sender, or reply(datagram) when reply
@@ -63,7 +61,7 @@ func TestEcho(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := extest.Count()
+			before := testkit.Count()
 			addr, stop := echoServer(t, nil)
 			host, port, _ := net.SplitHostPort(addr)
 			var stdin io.Reader = strings.NewReader(tt.input)
@@ -94,7 +92,7 @@ func TestEcho(t *testing.T) {
 			if f, ok := stdin.(*os.File); ok {
 				f.Close()
 			}
-			extest.CheckReleased(t, before)
+			testkit.CheckReleased(t, before)
 		})
 	}
 }
@@ -146,34 +144,23 @@ func TestNoReply(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	before := extest.Count()
+	before := testkit.Count()
 	addr, stop := echoServer(t, nil)
 	host, port, _ := net.SplitHostPort(addr)
 	pr, pw := io.Pipe()
-	extest.CheckCancel(t, run, []string{host, port}, pr, "sending to")
+	testkit.CheckCancel(t, run, []string{host, port}, pr, "sending to")
 	pw.Close()
 	stop()
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"no arguments", nil, isUsage},
-		{"bad bufsize", []string{"-bufsize", "-1", "a", "b"}, isUsage},
-		{"negative wait", []string{"-wait", "-1s", "a", "b"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "no arguments", Args: nil, Want: isUsage},
+		{Name: "bad bufsize", Args: []string{"-bufsize", "-1", "a", "b"}, Want: isUsage},
+		{Name: "negative wait", Args: []string{"-wait", "-1s", "a", "b"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

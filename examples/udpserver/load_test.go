@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
 // The server answers 50,000 datagrams from 50 clients (1,000 each), every
@@ -25,8 +25,8 @@ func TestLoad50000Datagrams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test: skipped with -short")
 	}
-	before := extest.Count()
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	before := testkit.Count()
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	to, err := net.ResolveUDPAddr("udp", srv.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestLoad50000Datagrams(t *testing.T) {
 	if s := srv.Stderr.String(); s != "" {
 		t.Errorf("unexpected log output:\n%s", s)
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // udpClient sends n requests "seq <i> <lower-case letters>" to the server,

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -14,11 +11,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/examples/internal/extest"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // exchange sends msg from c to the server and returns the reply and who
 // sent it.
@@ -34,8 +30,8 @@ func exchange(c net.PacketConn, to net.Addr, msg []byte) ([]byte, net.Addr, erro
 // 10 clients send 100 datagrams each; every datagram is answered, in upper
 // case, to the client that sent it, from the server's address.
 func TestManyClients(t *testing.T) {
-	before := extest.Count()
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	before := testkit.Count()
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	to, err := net.ResolveUDPAddr("udp", srv.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -79,13 +75,13 @@ func TestManyClients(t *testing.T) {
 	if s := srv.Stderr.String(); s != "" {
 		t.Errorf("unexpected log output:\n%s", s)
 	}
-	extest.CheckReleased(t, before)
+	testkit.CheckReleased(t, before)
 }
 
 // Sizes up to the IPv4 maximum come back whole; the empty datagram is a
 // datagram, not an end of stream.
 func TestSizes(t *testing.T) {
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0")
 	to, _ := net.ResolveUDPAddr("udp", srv.Addr)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -110,7 +106,7 @@ func TestSizes(t *testing.T) {
 // A datagram longer than the buffer is truncated by the kernel: the server
 // reports it and answers with the part it received.
 func TestTruncationReported(t *testing.T) {
-	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0", "-bufsize", "1024")
+	srv := testkit.StartServer(t, run, "-addr", "127.0.0.1:0", "-bufsize", "1024")
 	to, _ := net.ResolveUDPAddr("udp", srv.Addr)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -132,23 +128,12 @@ func TestTruncationReported(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want func(error) bool
-	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
-		{"bad bufsize", []string{"-bufsize", "0"}, isUsage},
-		{"no port", []string{"-addr", "127.0.0.1"}, isUsage},
-		{"extra argument", []string{"x"}, isUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
-				t.Errorf("run(%q) = %v", tt.args, err)
-			}
-		})
-	}
+	testkit.CheckArgs(t, run, []testkit.ArgsCase{
+		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
+		{Name: "bad bufsize", Args: []string{"-bufsize", "0"}, Want: isUsage},
+		{Name: "no port", Args: []string{"-addr", "127.0.0.1"}, Want: isUsage},
+		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
+	})
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

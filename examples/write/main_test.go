@@ -9,14 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/posixkit/posixkit/examples/internal/extest"
-
 	"github.com/google/go-cmp/cmp"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestRun(t *testing.T) {
 	old := unix.Umask(0o022)
@@ -37,7 +35,7 @@ func TestRun(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			fd := extest.NextFD(t)
+			fd := testkit.NextFD(t)
 			var stdout bytes.Buffer
 			if err := run(context.Background(), nil, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
@@ -46,7 +44,7 @@ func TestRun(t *testing.T) {
 			if diff := cmp.Diff(want, stdout.String()); diff != "" {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
-			if got := extest.NextFD(t); got != fd {
+			if got := testkit.NextFD(t); got != fd {
 				t.Errorf("fd %d still open after run (next free is %d)", fd, got)
 			}
 			b, err := os.ReadFile("foo.txt")
@@ -69,7 +67,7 @@ func ptr(s string) *string { return &s }
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no-such-dir", "foo.txt")
-	extest.CheckRunErrors(t, run, []extest.RunErrorCase{
+	testkit.CheckRunErrors(t, run, []testkit.RunErrorCase{
 		{Name: "missing directory", Args: []string{missing}, WantErr: fs.ErrNotExist, WantMsg: "open " + missing + ": no such file or directory"},
 		{Name: "a directory", Args: []string{dir}, WantErr: unix.EISDIR, WantMsg: "open " + dir + ": is a directory"},
 		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: "usage: write [path] (default foo.txt), got 2 arguments"},

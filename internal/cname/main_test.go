@@ -3,9 +3,9 @@ package cname_test
 import (
 	"testing"
 
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
 // TestMain fails the run if the tests leave descriptors or goroutines
 // behind, as in every posixkit package.
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/posixkit/posixkit/internal/fdcore"
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func kernelNonblock(t *testing.T, fd int) bool {
 	t.Helper()

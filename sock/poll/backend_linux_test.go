@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/internal/sigstorm"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -16,14 +16,14 @@ import (
 // cut short nor stretched by a storm of signals at its thread.
 func TestPollerBackendsSignalStorm(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		idle, _ := selectPipe(t)
+		idle, _ := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
 		const timeout = 200 * time.Millisecond
 		ready := make([]poll.Ready, 4)
-		stop := sigstorm.Thread(t)
+		stop := testkit.StormThread(t)
 		start := time.Now()
 		n, err := p.Wait(ready, timeout)
 		elapsed := time.Since(start)
@@ -41,13 +41,13 @@ func TestPollerBackendsSignalStorm(t *testing.T) {
 // TestPollerEpollFD finds the epoll backend's descriptor in /proc/self/fd:
 // one eventpoll, close-on-exec, closed by Close.
 func TestPollerEpollFD(t *testing.T) {
-	before := procFDs(t)
+	before := testkit.MustFDs(t)
 	p, err := poll.NewBackend(poll.BackendEpoll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var added []int
-	for fd, target := range procFDs(t) {
+	for fd, target := range testkit.MustFDs(t) {
 		if _, ok := before[fd]; !ok && target == "anon_inode:[eventpoll]" {
 			added = append(added, fd)
 		}
@@ -66,7 +66,7 @@ func TestPollerEpollFD(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if target, ok := procFDs(t)[fd]; ok && target == "anon_inode:[eventpoll]" {
+	if target, ok := testkit.MustFDs(t)[fd]; ok && target == "anon_inode:[eventpoll]" {
 		t.Errorf("epoll fd %d still open after Close", fd)
 	}
 }
@@ -91,7 +91,7 @@ func TestPollerParks(t *testing.T) {
 		var chans []<-chan waitResult
 		for range waits {
 			p := newPollerOf(t, bk)
-			idle, _ := selectPipe(t)
+			idle, _ := testkit.Pipe(t)
 			if err := p.Add(idle, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestPollerParks(t *testing.T) {
 // thread.
 func TestPollerStaleRegistration(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, w := selectPipe(t)
+		r, w := testkit.Pipe(t)
 		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
 		if err != nil || fd >= poll.FD_SETSIZE {
 			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
@@ -136,7 +136,7 @@ func TestPollerStaleRegistration(t *testing.T) {
 		if err := p.Remove(fd); err != nil {
 			t.Fatalf("Remove of the closed descriptor: %v", err)
 		}
-		mustWrite(t, w, "x") // the file behind the old number is readable
+		testkit.Write(t, w, "x") // the file behind the old number is readable
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		var before, after unix.Rusage

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -75,7 +76,7 @@ func TestPollerHighFD(t *testing.T) {
 		if bk == poll.BackendSelect {
 			t.Skip("select watches descriptors below FD_SETSIZE only (TestPollerAddErrors)")
 		}
-		r, w := selectPipe(t)
+		r, w := testkit.Pipe(t)
 		hi, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, poll.FD_SETSIZE+100)
 		if err != nil {
 			t.Skipf("no descriptor >= %d: %v", poll.FD_SETSIZE+100, err)
@@ -90,7 +91,7 @@ func TestPollerHighFD(t *testing.T) {
 			t.Fatalf("Wait on an empty pipe = %d, %v; want 0, nil", n, err)
 		}
 		ch := waitAsync(p, 5*time.Second)
-		mustWrite(t, w, "x")
+		testkit.Write(t, w, "x")
 		res := <-ch
 		if res.err != nil {
 			t.Fatal(res.err)
@@ -108,8 +109,8 @@ func TestPollerHighFD(t *testing.T) {
 // Poller goes on working.
 func TestPollerClosedFDBackends(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, _ := selectPipe(t)
-		a, b := selectSocketpair(t)
+		r, _ := testkit.Pipe(t)
+		a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
 		// A high number, so that no other descriptor reuses it meanwhile.
 		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
 		if err != nil || fd >= poll.FD_SETSIZE {
@@ -143,7 +144,7 @@ func TestPollerClosedFDBackends(t *testing.T) {
 		if err := p.Remove(fd); err != nil {
 			t.Fatalf("Remove of the closed descriptor: %v", err)
 		}
-		mustWrite(t, b, "x")
+		testkit.Write(t, b, "x")
 		n, err = p.Wait(ready, 5*time.Second)
 		if err != nil {
 			t.Fatalf("Wait after Remove: %v", err)
@@ -159,7 +160,7 @@ func TestPollerClosedFDBackends(t *testing.T) {
 // never spins or blocks on it.
 func TestPollerHangup(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, w := selectPipe(t)
+		r, w := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(w, poll.Writable); err != nil {
 			t.Fatal(err)
@@ -181,7 +182,7 @@ func TestPollerHangup(t *testing.T) {
 // poller under a read deadline).
 func TestPollerWaitTimeoutAllocs(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		idle, _ := selectPipe(t)
+		idle, _ := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
@@ -206,7 +207,7 @@ func TestPollerManyFDs(t *testing.T) {
 		p := newPollerOf(t, bk)
 		var ends, peers []int
 		for range 300 {
-			a, b := selectSocketpair(t)
+			a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
 			if bk == poll.BackendSelect && max(a, b) >= poll.FD_SETSIZE {
 				t.Skipf("descriptor %d at or above FD_SETSIZE", max(a, b))
 			}
@@ -217,7 +218,7 @@ func TestPollerManyFDs(t *testing.T) {
 		}
 		var want []poll.Ready
 		for i := 7; i < len(ends); i += 37 {
-			mustWrite(t, peers[i], "x")
+			testkit.Write(t, peers[i], "x")
 			want = append(want, poll.Ready{Fd: ends[i], Events: poll.Readable})
 		}
 		want = sortReady(want)

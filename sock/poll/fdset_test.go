@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -155,7 +156,7 @@ func TestFDSetRealHighFD(t *testing.T) {
 // at the end of the test.
 func selectHighFD(t *testing.T) int {
 	t.Helper()
-	r, _ := selectPipe(t)
+	r, _ := testkit.Pipe(t)
 	hi, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, poll.FD_SETSIZE)
 	if err != nil {
 		var lim unix.Rlimit

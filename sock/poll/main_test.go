@@ -6,7 +6,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
 // TestMain fails the package's run if its tests leave descriptors or
@@ -17,5 +17,5 @@ func TestMain(m *testing.M) {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, syscall.SIGUSR2)
 	signal.Stop(c)
-	leakcheck.Main(m)
+	testkit.Main(m)
 }

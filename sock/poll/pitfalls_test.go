@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
+	"golang.org/x/sys/unix"
 )
 
 // Pitfall "amd64 rejects Usec >= 1e6 with EINVAL": timeouts of more than a
@@ -15,8 +17,8 @@ import (
 // EINVAL from a badly built timeval or timespec would show, and no test
 // waits.
 func TestSelectLongTimeouts(t *testing.T) {
-	a, b := selectSocketpair(t)
-	mustWrite(t, b, "x")
+	a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
+	testkit.Write(t, b, "x")
 	for _, timeout := range []time.Duration{
 		999_999 * time.Microsecond, time.Second, 1500 * time.Millisecond,
 		time.Hour + time.Nanosecond, 1 << 62, math.MaxInt64,

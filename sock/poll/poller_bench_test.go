@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -80,11 +81,11 @@ func BenchmarkPollerBackendWait(b *testing.B) {
 func benchPollerFDs(b *testing.B, n int) (fds []int, ready int) {
 	b.Helper()
 	for len(fds) < n {
-		a, c := selectSocketpair(b)
+		a, c := testkit.Socketpair(b, unix.SOCK_STREAM)
 		fds = append(fds, a, c)
 	}
 	fds = fds[:n]
-	ready, w := selectPipe(b)
-	mustWrite(b, w, "x")
+	ready, w := testkit.Pipe(b)
+	testkit.Write(b, w, "x")
 	return append(fds, ready), ready
 }

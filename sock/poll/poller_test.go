@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -100,7 +101,7 @@ func TestEventsString(t *testing.T) {
 
 func TestPollerAddErrors(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, _ := selectPipe(t)
+		r, _ := testkit.Pipe(t)
 		// wantAny is the error of the backends without select's
 		// FD_SETSIZE limit (nil: the Add succeeds).
 		tests := []struct {
@@ -159,8 +160,8 @@ func TestPollerAddErrors(t *testing.T) {
 
 func TestPollerModifyRemoveErrors(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, _ := selectPipe(t)
-		other, _ := selectPipe(t)
+		r, _ := testkit.Pipe(t)
+		other, _ := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(r, poll.Readable); err != nil {
 			t.Fatal(err)
@@ -207,7 +208,7 @@ func TestPollerModifyRemoveErrors(t *testing.T) {
 }
 
 func TestPollerZero(t *testing.T) {
-	r, _ := selectPipe(t)
+	r, _ := testkit.Pipe(t)
 	for _, p := range []*poll.Poller{nil, new(poll.Poller)} {
 		calls := []struct {
 			name string
@@ -229,7 +230,7 @@ func TestPollerZero(t *testing.T) {
 
 func TestPollerClosed(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, _ := selectPipe(t)
+		r, _ := testkit.Pipe(t)
 		p, err := poll.NewBackend(bk)
 		if err != nil {
 			t.Fatal(err)
@@ -266,8 +267,8 @@ func TestPollerClosed(t *testing.T) {
 
 func TestPollerEvents(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		a, b := selectSocketpair(t)
-		pr, pw := selectPipe(t)
+		a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
+		pr, pw := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		steps := []struct {
 			name string
@@ -330,7 +331,7 @@ func sortReady(r []poll.Ready) []poll.Ready {
 
 func TestPollerCloseWakesWait(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		idle, _ := selectPipe(t)
+		idle, _ := testkit.Pipe(t)
 		p, err := poll.NewBackend(bk)
 		if err != nil {
 			t.Fatal(err)
@@ -361,9 +362,9 @@ func TestPollerWakeups(t *testing.T) {
 			{
 				name: "add from another goroutine",
 				setup: func(t *testing.T, p *poll.Poller) func() []poll.Ready {
-					r, w := selectPipe(t)
+					r, w := testkit.Pipe(t)
 					return func() []poll.Ready {
-						mustWrite(t, w, "x")
+						testkit.Write(t, w, "x")
 						if err := p.Add(r, poll.Readable); err != nil {
 							t.Error(err)
 						}
@@ -374,7 +375,7 @@ func TestPollerWakeups(t *testing.T) {
 			{
 				name: "modify from another goroutine",
 				setup: func(t *testing.T, p *poll.Poller) func() []poll.Ready {
-					a, _ := selectSocketpair(t)
+					a, _ := testkit.Socketpair(t, unix.SOCK_STREAM)
 					if err := p.Add(a, poll.Readable); err != nil {
 						t.Fatal(err)
 					}
@@ -396,7 +397,7 @@ func TestPollerWakeups(t *testing.T) {
 						t.Fatal(err)
 					}
 					t.Cleanup(func() { unix.Close(old[1]) })
-					r, w := selectPipe(t)
+					r, w := testkit.Pipe(t)
 					for _, fd := range []int{old[0], r} {
 						if err := p.Add(fd, poll.Readable); err != nil {
 							t.Fatal(err)
@@ -406,9 +407,9 @@ func TestPollerWakeups(t *testing.T) {
 						if err := p.Remove(old[0]); err != nil {
 							t.Error(err)
 						}
-						mustWrite(t, old[1], "x")
+						testkit.Write(t, old[1], "x")
 						unix.Close(old[0])
-						mustWrite(t, w, "y")
+						testkit.Write(t, w, "y")
 						return []poll.Ready{{Fd: r, Events: poll.Readable}}
 					}
 				},
@@ -433,8 +434,8 @@ func TestPollerWakeups(t *testing.T) {
 }
 
 func TestPollerClosedFD(t *testing.T) {
-	r, _ := selectPipe(t)
-	a, _ := selectSocketpair(t)
+	r, _ := testkit.Pipe(t)
+	a, _ := testkit.Socketpair(t, unix.SOCK_STREAM)
 	// A high number, so that no other descriptor reuses it during the test.
 	fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
 	if err != nil || fd >= poll.FD_SETSIZE {
@@ -474,8 +475,8 @@ func TestPollerFairness(t *testing.T) {
 		p := newPollerOf(t, bk)
 		var fds []int
 		for range 3 {
-			r, w := selectPipe(t)
-			mustWrite(t, w, "x")
+			r, w := testkit.Pipe(t)
+			testkit.Write(t, w, "x")
 			if err := p.Add(r, poll.Readable); err != nil {
 				t.Fatal(err)
 			}
@@ -514,7 +515,7 @@ func TestPollerFairness(t *testing.T) {
 
 func TestPollerConcurrentWait(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		idle, _ := selectPipe(t)
+		idle, _ := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
@@ -534,7 +535,7 @@ func TestPollerConcurrentWait(t *testing.T) {
 
 func TestPollerWaitTimeout(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		idle, _ := selectPipe(t)
+		idle, _ := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
@@ -551,9 +552,9 @@ func TestPollerWaitTimeout(t *testing.T) {
 
 func TestPollerWaitAllocs(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		pr, pw := selectPipe(t)
-		mustWrite(t, pw, "x")
-		idle, _ := selectPipe(t)
+		pr, pw := testkit.Pipe(t)
+		testkit.Write(t, pw, "x")
+		idle, _ := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		for _, fd := range []int{pr, idle} {
 			if err := p.Add(fd, poll.Readable); err != nil {
@@ -627,7 +628,7 @@ func ExamplePoller() {
 // NewPoller must refuse with EMFILE rather than build a Poller that fails
 // later.
 func TestNewPollerNoLowFD(t *testing.T) {
-	r, _ := selectPipe(t)
+	r, _ := testkit.Pipe(t)
 	var taken []int
 	defer func() {
 		for _, fd := range taken {
@@ -658,7 +659,7 @@ func TestNewPollerNoLowFD(t *testing.T) {
 // many times: every Wait returns, with the closed error or nothing.
 func TestPollerCloseRace(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		idle, _ := selectPipe(t)
+		idle, _ := testkit.Pipe(t)
 		for i := range 200 {
 			p, err := poll.NewBackend(bk)
 			if err != nil {
@@ -691,9 +692,9 @@ func TestPollerCloseRace(t *testing.T) {
 func TestPollerRemoveHighest(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		p := newPollerOf(t, bk) // first: its wake-up descriptor is below the others
-		lowR, lowW := selectPipe(t)
-		highR, _ := selectPipe(t)
-		a, _ := selectSocketpair(t)
+		lowR, lowW := testkit.Pipe(t)
+		highR, _ := testkit.Pipe(t)
+		a, _ := testkit.Socketpair(t, unix.SOCK_STREAM)
 		hi := max(highR, a)
 		for _, fd := range []int{lowR, highR} {
 			if err := p.Add(fd, poll.Readable); err != nil {
@@ -703,7 +704,7 @@ func TestPollerRemoveHighest(t *testing.T) {
 		if err := p.Add(a, poll.Writable); err != nil {
 			t.Fatal(err)
 		}
-		mustWrite(t, lowW, "x")
+		testkit.Write(t, lowW, "x")
 		ready := make([]poll.Ready, 4)
 		for _, step := range []struct {
 			name string
@@ -747,7 +748,7 @@ func filterFd(r []poll.Ready, fd int) []poll.Ready {
 func TestPollerModifyRacesWait(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		p := newPollerOf(t, bk)
-		a, _ := selectSocketpair(t) // writable, never readable
+		a, _ := testkit.Socketpair(t, unix.SOCK_STREAM) // writable, never readable
 		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -17,12 +18,12 @@ import (
 func benchSelectFDs(b *testing.B, n int) (idle []int, ready int) {
 	b.Helper()
 	for len(idle) < n {
-		a, c := selectSocketpair(b)
+		a, c := testkit.Socketpair(b, unix.SOCK_STREAM)
 		idle = append(idle, a, c)
 	}
 	idle = idle[:n]
-	ready, w := selectPipe(b)
-	mustWrite(b, w, "x")
+	ready, w := testkit.Pipe(b)
+	testkit.Write(b, w, "x")
 	for _, fd := range slices.Concat(idle, []int{ready, w}) {
 		if fd >= poll.FD_SETSIZE {
 			b.Skipf("descriptor %d is at or above FD_SETSIZE: too many descriptors open", fd)
@@ -119,7 +120,7 @@ func BenchmarkPollerWait(b *testing.B) {
 					}
 				}
 			})
-			extra, _ := selectPipe(b)
+			extra, _ := testkit.Pipe(b)
 			for _, name := range []string{"unix", "unix+wakefd"} {
 				b.Run("impl="+name, func(b *testing.B) {
 					fds := slices.Concat(idle, []int{readyFD})

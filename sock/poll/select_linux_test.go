@@ -1,22 +1,19 @@
 package poll_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/internal/sigstorm"
-
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
 func TestSelectSignalStorm(t *testing.T) {
-	idle, _ := selectPipe(t)
+	idle, _ := testkit.Pipe(t)
 	const timeout = 300 * time.Millisecond
 	r := setOf(t, idle)
-	stop := sigstorm.Thread(t)
+	stop := testkit.StormThread(t)
 	start := time.Now()
 	n, err := poll.Select(idle+1, r, nil, nil, timeout)
 	elapsed := time.Since(start)
@@ -33,13 +30,13 @@ func TestSelectSignalStorm(t *testing.T) {
 // TestPollerWakeFD finds the Poller's wake-up descriptor in /proc/self/fd:
 // one eventfd, close-on-exec and nonblocking, closed by Close.
 func TestPollerWakeFD(t *testing.T) {
-	before := procFDs(t)
+	before := testkit.MustFDs(t)
 	p, err := poll.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var added []int
-	for fd, target := range procFDs(t) {
+	for fd, target := range testkit.MustFDs(t) {
 		if _, ok := before[fd]; !ok && target == "anon_inode:[eventfd]" {
 			added = append(added, fd)
 		}
@@ -58,27 +55,7 @@ func TestPollerWakeFD(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if target, ok := procFDs(t)[fd]; ok && target == "anon_inode:[eventfd]" {
+	if target, ok := testkit.MustFDs(t)[fd]; ok && target == "anon_inode:[eventfd]" {
 		t.Errorf("wake-up fd %d still open after Close", fd)
 	}
-}
-
-// procFDs maps each open descriptor to its /proc/self/fd link target.
-func procFDs(t *testing.T) map[int]string {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	m := map[int]string{}
-	for _, e := range ents {
-		var fd int
-		if _, err := fmt.Sscan(e.Name(), &fd); err != nil {
-			continue
-		}
-		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil {
-			m[fd] = target
-		}
-	}
-	return m
 }

@@ -11,58 +11,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
-
-// selectPipe returns a pipe's read and write ends, close-on-exec and
-// nonblocking, closed at the end of the test. (pipe, not pipe2: Darwin
-// has no pipe2.)
-func selectPipe(t testing.TB) (r, w int) {
-	t.Helper()
-	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		unix.Close(p[0])
-		unix.Close(p[1])
-	})
-	selectFlags(t, p[:])
-	return p[0], p[1]
-}
-
-// selectSocketpair returns a connected AF_UNIX stream pair, close-on-exec
-// and nonblocking, closed at the end of the test.
-func selectSocketpair(t testing.TB) (a, b int) {
-	t.Helper()
-	p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		unix.Close(p[0])
-		unix.Close(p[1])
-	})
-	selectFlags(t, p[:])
-	return p[0], p[1]
-}
-
-func selectFlags(t testing.TB, fds []int) {
-	t.Helper()
-	for _, fd := range fds {
-		unix.CloseOnExec(fd)
-		if err := unix.SetNonblock(fd, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // selectClosedFD returns a descriptor number that is not open: a high one
 // (at least 900), so that no other test's new descriptor takes it.
 func selectClosedFD(t testing.TB) int {
 	t.Helper()
-	r, _ := selectPipe(t)
+	r, _ := testkit.Pipe(t)
 	fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +33,6 @@ func selectClosedFD(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return fd
-}
-
-func mustWrite(t testing.TB, fd int, s string) {
-	t.Helper()
-	if n, err := unix.Write(fd, []byte(s)); err != nil || n != len(s) {
-		t.Fatalf("write(%d): %d, %v", fd, n, err)
-	}
 }
 
 func setOf(t testing.TB, fds ...int) *poll.FDSet {
@@ -125,10 +76,10 @@ func TestSelectBadNfd(t *testing.T) {
 }
 
 func TestSelectReady(t *testing.T) {
-	pr, pw := selectPipe(t)
-	mustWrite(t, pw, "x")
-	a, _ := selectSocketpair(t)
-	idleR, _ := selectPipe(t)
+	pr, pw := testkit.Pipe(t)
+	testkit.Write(t, pw, "x")
+	a, _ := testkit.Socketpair(t, unix.SOCK_STREAM)
+	idleR, _ := testkit.Pipe(t)
 
 	tests := []struct {
 		name         string
@@ -192,7 +143,7 @@ func TestSelectNilSets(t *testing.T) {
 }
 
 func TestSelectTimeout(t *testing.T) {
-	idle, _ := selectPipe(t)
+	idle, _ := testkit.Pipe(t)
 	const timeout = 50 * time.Millisecond
 	r := setOf(t, idle)
 	start := time.Now()
@@ -211,8 +162,8 @@ func TestSelectTimeout(t *testing.T) {
 
 func TestSelectClosedFD(t *testing.T) {
 	bad := selectClosedFD(t)
-	pr, pw := selectPipe(t)
-	mustWrite(t, pw, "x")
+	pr, pw := testkit.Pipe(t)
+	testkit.Write(t, pw, "x")
 	r := setOf(t, pr, bad)
 	before := *r
 	n, err := poll.Select(bad+1, r, nil, nil, 0)
@@ -228,8 +179,8 @@ func TestSelectClosedFD(t *testing.T) {
 }
 
 func TestSelectAllocs(t *testing.T) {
-	pr, pw := selectPipe(t)
-	mustWrite(t, pw, "x")
+	pr, pw := testkit.Pipe(t)
+	testkit.Write(t, pw, "x")
 	for _, timeout := range []time.Duration{-1, 0, time.Second} {
 		t.Run(timeout.String(), func(t *testing.T) {
 			var r poll.FDSet

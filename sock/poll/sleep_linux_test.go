@@ -9,6 +9,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +24,7 @@ import (
 func TestPollerSleepPingPong(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
 		const rounds = 10000
-		a, b := selectSocketpair(t)
+		a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
 		if err := unix.SetNonblock(b, false); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +79,7 @@ func TestPollerSleepPingPong(t *testing.T) {
 // (which it keeps, locked, so that getrusage measures it alone).
 func TestPollerSleepNoSpin(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		a, b := selectSocketpair(t)
+		a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
 		p := newPollerOf(t, bk)
 		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)
@@ -151,7 +152,7 @@ func TestPollerSleepClosedWhileParked(t *testing.T) {
 		if err != nil || fd >= poll.FD_SETSIZE {
 			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 		}
-		a, b := selectSocketpair(t)
+		a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
 		p := newPollerOf(t, bk)
 		for _, f := range []int{fd, a} {
 			if err := p.Add(f, poll.Readable); err != nil {
@@ -166,7 +167,7 @@ func TestPollerSleepClosedWhileParked(t *testing.T) {
 			t.Fatalf("closing a watched descriptor woke the parked Wait: %v, %v", res.ready, res.err)
 		case <-time.After(50 * time.Millisecond):
 		}
-		mustWrite(t, b, "x")
+		testkit.Write(t, b, "x")
 		res := <-ch
 		if res.err != nil {
 			t.Fatal(res.err)
@@ -215,7 +216,7 @@ func TestPollerSleepRegularFile(t *testing.T) {
 			}
 			var fd int
 			rc.Control(func(u uintptr) { fd = int(u) })
-			idle, _ := selectPipe(t)
+			idle, _ := testkit.Pipe(t)
 			p := newPollerOf(t, bk)
 			if err := p.Add(idle, poll.Readable); err != nil {
 				t.Fatal(err)
@@ -253,7 +254,7 @@ func TestPollerSleepRegularFile(t *testing.T) {
 // looks once.
 func TestPollerSleepDeadline(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		r, w := selectPipe(t)
+		r, w := testkit.Pipe(t)
 		p := newPollerOf(t, bk)
 		if err := p.Add(r, poll.Readable); err != nil {
 			t.Fatal(err)
@@ -275,7 +276,7 @@ func TestPollerSleepDeadline(t *testing.T) {
 			t.Fatalf("Wait(-1) after a timed Wait returned %v, %v with nothing ready (a deadline left set?)", res.ready, res.err)
 		case <-time.After(50 * time.Millisecond):
 		}
-		mustWrite(t, w, "x")
+		testkit.Write(t, w, "x")
 		res := <-ch
 		if diff := gocmp.Diff([]poll.Ready{{Fd: r, Events: poll.Readable}}, res.ready); diff != "" || res.err != nil {
 			t.Fatalf("Wait(-1): %v; unexpected ready descriptors (-want +got):\n%s", res.err, diff)
@@ -293,13 +294,13 @@ func TestPollerSleepDeadline(t *testing.T) {
 func TestPollerSleepFDs(t *testing.T) {
 	for _, bk := range []poll.Backend{poll.BackendSelect, poll.BackendPoll} {
 		t.Run("backend="+bk.String(), func(t *testing.T) {
-			before := procFDs(t)
+			before := testkit.MustFDs(t)
 			p, err := poll.NewBackend(bk)
 			if err != nil {
 				t.Fatal(err)
 			}
 			added := map[string][]int{}
-			for fd, target := range procFDs(t) {
+			for fd, target := range testkit.MustFDs(t) {
 				if _, ok := before[fd]; !ok {
 					added[target] = append(added[target], fd)
 				}
@@ -321,7 +322,7 @@ func TestPollerSleepFDs(t *testing.T) {
 			if err := p.Close(); err != nil {
 				t.Fatal(err)
 			}
-			after := procFDs(t)
+			after := testkit.MustFDs(t)
 			for target, fds := range added {
 				if got, ok := after[fds[0]]; ok && got == target {
 					t.Errorf("%s fd %d still open after Close", target, fds[0])

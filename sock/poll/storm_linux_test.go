@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/internal/sigstorm"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/poll"
 )
 
@@ -18,7 +18,7 @@ func TestPollerWaitStormThenReady(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	for _, b := range poll.Backends() {
 		t.Run(b.String(), func(t *testing.T) {
-			r, w := selectPipe(t)
+			r, w := testkit.Pipe(t)
 			p, err := poll.NewBackend(b)
 			if err != nil {
 				t.Fatal(err)
@@ -28,7 +28,7 @@ func TestPollerWaitStormThenReady(t *testing.T) {
 				t.Fatal(err)
 			}
 			ready := make([]poll.Ready, 4)
-			stop := sigstorm.Process(t)
+			stop := testkit.StormProcess(t)
 			start := time.Now()
 			n, err := p.Wait(ready, timeout)
 			elapsed := time.Since(start)
@@ -52,7 +52,7 @@ func TestPollerWaitStormThenReady(t *testing.T) {
 				t.Fatalf("Wait(-1) returned during the storm with nothing ready: %d, %v", res.n, res.err)
 			default:
 			}
-			mustWrite(t, w, "x")
+			testkit.Write(t, w, "x")
 			select {
 			case res := <-done:
 				if res.n != 1 || res.err != nil || ready[0].Fd != r || ready[0].Events&poll.Readable == 0 {

@@ -1,4 +1,8 @@
-package reliability_test
+package fileio_test
+
+// Reliability tests (SECURITY.md): descriptor hygiene over many cycles and
+// signal storms during blocking reads. Linux: they read /proc/self and use
+// tgkill.
 
 import (
 	"errors"
@@ -9,37 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posixkit/posixkit/internal/sigstorm"
-
 	"github.com/posixkit/posixkit/fileio"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
-
-// fdCount counts the entries of /proc/self/fd.
-func fdCount(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	return len(ents)
-}
-
-// pipe returns a close-on-exec pipe: the read end as a fileio.File, the
-// write end raw. Both are closed at the end of the test.
-func pipe(t *testing.T) (*fileio.File, int) {
-	t.Helper()
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	r := fileio.NewFile(p[0], "pipe")
-	t.Cleanup(func() {
-		r.Close()
-		unix.Close(p[1])
-	})
-	return r, p[1]
-}
 
 // 10,000 Open/Read/Close cycles of a regular file, and of a FIFO-like
 // pipe adopted with NewFile, leave the descriptor count where it started,
@@ -54,7 +31,7 @@ func TestOpenCloseCycles(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 16)
-	before := fdCount(t)
+	before := testkit.CountFDs(t)
 	for i := range n {
 		f, err := fileio.Open(path, fileio.O_RDONLY, 0)
 		if err != nil {
@@ -70,10 +47,10 @@ func TestOpenCloseCycles(t *testing.T) {
 			t.Fatalf("cycle %d: second Close = %v, want fs.ErrClosed", i, err)
 		}
 	}
-	if after := fdCount(t); after != before {
+	if after := testkit.CountFDs(t); after != before {
 		t.Fatalf("%d descriptors open before %d Open/Close cycles, %d after", before, n, after)
 	}
-	before = fdCount(t)
+	before = testkit.CountFDs(t)
 	for i := range n / 10 {
 		var p [2]int
 		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
@@ -89,7 +66,7 @@ func TestOpenCloseCycles(t *testing.T) {
 		}
 		r.Close()
 	}
-	if after := fdCount(t); after != before {
+	if after := testkit.CountFDs(t); after != before {
 		t.Fatalf("%d descriptors open before %d pipe cycles, %d after", before, n/10, after)
 	}
 }
@@ -111,7 +88,7 @@ func TestSignalStormPipeRead(t *testing.T) {
 			n, err := r.Read(buf)
 			done <- result{n, err}
 		}()
-		stop := sigstorm.Process(t)
+		stop := testkit.StormProcess(t)
 		time.Sleep(dur)
 		sent := stop()
 		select {
@@ -119,7 +96,7 @@ func TestSignalStormPipeRead(t *testing.T) {
 			t.Fatalf("Read returned during the storm (%d signals): %d, %v", sent, res.n, res.err)
 		default:
 		}
-		if _, err := unix.Write(w, []byte("data")); err != nil {
+		if _, err := w.Write([]byte("data")); err != nil {
 			t.Fatal(err)
 		}
 		if res := <-done; res.err != nil || string(buf[:res.n]) != "data" {
@@ -128,17 +105,11 @@ func TestSignalStormPipeRead(t *testing.T) {
 		t.Logf("%d signals sent", sent)
 	})
 	t.Run("stream", func(t *testing.T) {
-		// Both ends are Files here, so both wait in the poller.
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-			t.Fatal(err)
-		}
-		r, w := fileio.NewFile(p[0], "r"), fileio.NewFile(p[1], "w")
-		defer r.Close()
-		defer w.Close()
+		// Both ends are Files, so both wait in the poller.
+		r, w := pipe(t)
 		pattern := func(pos int) byte { return byte(pos % 253) }
 		werr := make(chan error, 1)
-		stop := sigstorm.Process(t)
+		stop := testkit.StormProcess(t)
 		go func() {
 			chunk := make([]byte, 50000)
 			pos := 0

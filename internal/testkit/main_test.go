@@ -1,16 +1,16 @@
-package leakcheck_test
+package testkit_test
 
 import (
+	"context"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 const childEnv = "POSIXKIT_LEAKCHECK_CHILD"
 
@@ -21,16 +21,15 @@ var block = make(chan struct{})
 var kept *os.File
 
 // TestLeaksFail runs a child test binary whose test passes but leaves a
-// descriptor (or a goroutine) behind: leakcheck.Main must make the run fail
+// descriptor (or a goroutine) behind: testkit.Main must make the run fail
 // and name the leak. A child that leaves nothing behind must pass.
 func TestLeaksFail(t *testing.T) {
 	switch os.Getenv(childEnv) {
 	case "":
 	case "fd":
-		// Never closed, and kept reachable: leakcheck.Main runs the
-		// garbage collector first, whose finalizer would close an
-		// unreachable *os.File (and so a forgotten fileio.File or
-		// sock.Socket, which hold one).
+		// Never closed, and kept reachable: were the garbage collector to
+		// run, its finalizer would close an unreachable *os.File (and so
+		// a forgotten fileio.File or sock.Socket, which hold one).
 		f, err := os.Open(os.DevNull)
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +48,7 @@ func TestLeaksFail(t *testing.T) {
 		return
 	}
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
-		t.Skipf("leakcheck checks nothing without /proc/self/fd: %v", err)
+		t.Skipf("Main checks no descriptors without /proc/self/fd: %v", err)
 	}
 	tests := []struct {
 		mode     string
@@ -63,10 +62,8 @@ func TestLeaksFail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
-			t.Parallel() // each leaking child waits out leakcheck's 5 s grace period
-			cmd := exec.Command(os.Args[0], "-test.run=^TestLeaksFail$", "-test.count=1")
-			cmd.Env = append(os.Environ(), childEnv+"="+tt.mode)
-			out, err := cmd.CombinedOutput()
+			t.Parallel() // each leaking child waits out Main's 5 s grace period
+			out, err := testkit.Child(context.Background(), "TestLeaksFail", childEnv, tt.mode).CombinedOutput()
 			if failed := err != nil; failed != tt.wantFail {
 				t.Fatalf("child leaking %q: exit error %v, want failure %v\n%s", tt.mode, err, tt.wantFail, out)
 			}

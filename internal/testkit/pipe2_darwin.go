@@ -1,10 +1,11 @@
-package fileio_test
+package testkit
 
 import "golang.org/x/sys/unix"
 
-// pipe2 stands in for pipe2(2), which Darwin lacks: pipe(2), then the flags
-// set with fcntl(2) (not atomic, which a test does not mind).
-func pipe2(p []int, flags int) error {
+// Pipe2 stands in for pipe2(2), which Darwin lacks: pipe(2), then
+// O_CLOEXEC and O_NONBLOCK from flags set with fcntl(2) (not atomic, which
+// a test does not mind). The caller owns both descriptors.
+func Pipe2(p []int, flags int) error {
 	if err := unix.Pipe(p); err != nil {
 		return err
 	}

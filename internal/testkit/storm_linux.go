@@ -1,4 +1,4 @@
-package sigstorm
+package testkit
 
 import (
 	"os"
@@ -12,15 +12,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Thread locks the calling goroutine to its OS thread and sends SIGURG and
-// SIGUSR1 to that thread (tgkill) every 200 µs until stop is called, so that
-// a blocking system call made by this goroutine is interrupted by each
-// signal. stop unlocks the thread and returns the number of signals sent.
-func Thread(t testing.TB) (stop func() int) {
+// StormThread locks the calling goroutine to its OS thread and sends
+// SIGURG and SIGUSR1 to that thread (tgkill) every 200 µs until stop is
+// called, so that a blocking system call made by this goroutine is
+// interrupted (EINTR) by each signal. stop unlocks the thread and returns
+// the number of signals sent.
+func StormThread(t testing.TB) (stop func() int) {
 	t.Helper()
 	runtime.LockOSThread()
 	tid := unix.Gettid()
-	stopStorm := start(func() []int { return []int{tid} })
+	stopStorm := storm(func() []int { return []int{tid} })
 	return func() int {
 		n := stopStorm()
 		runtime.UnlockOSThread()
@@ -28,12 +29,13 @@ func Thread(t testing.TB) (stop func() int) {
 	}
 }
 
-// Process sends SIGURG and SIGUSR1 to every thread of the process (tgkill
-// over /proc/self/task) every 200 µs until stop is called, for calls parked
-// in the runtime poller on whichever thread; stop returns the number sent.
-func Process(t testing.TB) (stop func() int) {
+// StormProcess sends SIGURG and SIGUSR1 to every thread of the process
+// (tgkill over /proc/self/task) every 200 µs until stop is called, for
+// calls parked in the runtime poller on whichever thread; stop returns the
+// number of signals sent.
+func StormProcess(t testing.TB) (stop func() int) {
 	t.Helper()
-	return start(func() []int {
+	return storm(func() []int {
 		tasks, _ := os.ReadDir("/proc/self/task")
 		tids := make([]int, 0, len(tasks))
 		for _, task := range tasks {
@@ -45,10 +47,11 @@ func Process(t testing.TB) (stop func() int) {
 	})
 }
 
-// start runs the storm. The Go runtime handles both signals: SIGURG is its
-// own preemption signal, and SIGUSR1 is relayed to a signal.Notify channel
-// for the storm's duration so that it cannot end the process.
-func start(targets func() []int) (stop func() int) {
+// storm runs a storm at the threads targets names. The Go runtime handles
+// both signals: SIGURG is its own preemption signal, and SIGUSR1 is relayed
+// to a signal.Notify channel for the storm's duration so that it cannot
+// end the process.
+func storm(targets func() []int) (stop func() int) {
 	usr1 := make(chan os.Signal, 16)
 	signal.Notify(usr1, unix.SIGUSR1)
 	pid := unix.Getpid()

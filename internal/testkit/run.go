@@ -1,27 +1,25 @@
-// Package extest holds what the example programs' tests share: an output
-// sink a test can wait on, a way to run a server's run function until its
-// context is cancelled, and the descriptor and goroutine counts that prove a
-// stopped server left nothing behind.
-package extest
+package testkit
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/sys/unix"
 )
 
-// RunFunc is the signature of every example's run function.
+// This file is the harness of the example programs' tests: an output sink
+// a test can wait on, a server's run function run until its context is
+// cancelled, and the checks every example's run gets.
+
+// RunFunc is the signature of every example program's run function.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
 // Output is an io.Writer safe for concurrent use that keeps everything
@@ -125,92 +123,6 @@ func (s *Server) Stop() error {
 	}
 }
 
-// Resources is a count of the process's open descriptors and goroutines.
-type Resources struct {
-	FDs        int
-	Goroutines int
-}
-
-// Count returns the current counts. FDs is -1 where /proc/self/fd is
-// missing (not Linux).
-func Count() Resources {
-	return Resources{FDs: countFDs(), Goroutines: runtime.NumGoroutine()}
-}
-
-// CheckReleased fails the test unless, within a bounded wait for
-// goroutines to exit, the process holds no more descriptors or goroutines
-// than it did at before.
-func CheckReleased(t testing.TB, before Resources) {
-	t.Helper()
-	var now Resources
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		now = Count()
-		if now.FDs <= before.FDs && now.Goroutines <= before.Goroutines {
-			return
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond) // polling a count, not synchronising
-	}
-	if now.FDs > before.FDs {
-		t.Errorf("%d descriptors open before, %d after: %v", before.FDs, now.FDs, listFDs())
-	}
-	if now.Goroutines > before.Goroutines {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Errorf("%d goroutines before, %d after:\n%s", before.Goroutines, now.Goroutines, buf)
-	}
-}
-
-func countFDs() int {
-	names := listFDs()
-	if names == nil {
-		return -1
-	}
-	return len(names)
-}
-
-// listFDs lists /proc/self/fd with each link's target, without the
-// descriptor used to read the directory.
-func listFDs() []string {
-	d, err := os.Open("/proc/self/fd")
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	if err != nil {
-		return nil
-	}
-	self := fmt.Sprint(d.Fd()) // a directory: Fd does not change its mode
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if n == self {
-			continue
-		}
-		target, _ := os.Readlink("/proc/self/fd/" + n)
-		out = append(out, n+"->"+target)
-	}
-	return out
-}
-
-// NextFD returns the number the kernel gives the next descriptor: the lowest
-// free one. A test that does not run in parallel can predict from it the
-// descriptor an example's open(2) gets, and check afterwards that the
-// example closed it (NextFD returns the same number again).
-func NextFD(t testing.TB) int {
-	t.Helper()
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.Close(fd)
-	return fd
-}
-
 // RunErrorCase is one way to make an example's run fail: its arguments, the
 // error the result must wrap (nil: any) and the exact message.
 type RunErrorCase struct {
@@ -266,3 +178,27 @@ func CheckCancel(t *testing.T, run RunFunc, args []string, stdin io.Reader, read
 		t.Fatal("run did not return after cancel")
 	}
 }
+
+// ArgsCase is one command line for an example's run: its arguments and
+// what the error it returns must satisfy.
+type ArgsCase struct {
+	Name string
+	Args []string
+	Want func(error) bool
+}
+
+// CheckArgs runs run once per case, with empty stdin and discarded output,
+// and fails unless its error satisfies the case's Want.
+func CheckArgs(t *testing.T, run RunFunc, cases []ArgsCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			if err := run(context.Background(), tc.Args, strings.NewReader(""), io.Discard, io.Discard); !tc.Want(err) {
+				t.Errorf("run(%q) = %v", tc.Args, err)
+			}
+		})
+	}
+}
+
+// IsHelp reports whether err is flag.ErrHelp: what run returns for -h.
+func IsHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }

@@ -1,0 +1,98 @@
+package testkit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// NewNetns creates an empty network namespace with `ip netns add` and
+// deletes it when the test ends; it skips the test where that is not
+// permitted (not root, no iproute2, no namespaces).
+func NewNetns(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("skipping: iproute2's ip command is not installed")
+	}
+	var r [4]byte
+	rand.Read(r[:])
+	name := "pk-" + hex.EncodeToString(r[:])
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+		t.Skipf("skipping: cannot create a network namespace (needs root and CAP_SYS_ADMIN): ip netns add: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
+			t.Errorf("ip netns del %s: %v: %s", name, err, out)
+		}
+	})
+	return name
+}
+
+// IP runs iproute2's ip with args in namespace ns ("" for the test's own)
+// and returns its standard output; a failure fails the test.
+func IP(t testing.TB, ns string, args ...string) []byte {
+	t.Helper()
+	out, err := IPErr(ns, "", args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// IPErr runs ip with args in namespace ns ("" for the caller's own), stdin
+// on its standard input, and returns its standard output, or an error that
+// holds its standard error.
+func IPErr(ns, stdin string, args ...string) ([]byte, error) {
+	if ns != "" {
+		args = append([]string{"-n", ns}, args...)
+	}
+	cmd := exec.Command("ip", args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out, nil
+}
+
+// InNetns runs fn on a thread that has joined namespace ns, and moves the
+// thread back afterwards. fn must not start goroutines that depend on the
+// namespace: only its own thread is in it.
+func InNetns(t testing.TB, ns string, fn func()) {
+	t.Helper()
+	runtime.LockOSThread()
+	self, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+	if err != nil {
+		runtime.UnlockOSThread()
+		t.Fatal(err)
+	}
+	defer self.Close()
+	target, err := os.Open("/run/netns/" + ns)
+	if err != nil {
+		runtime.UnlockOSThread()
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		runtime.UnlockOSThread()
+		t.Skipf("skipping: setns into %s: %v", ns, err)
+	}
+	defer func() {
+		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); err != nil {
+			// Leave the thread locked: the runtime ends it with the goroutine.
+			t.Errorf("setns back: %v", err)
+			return
+		}
+		runtime.UnlockOSThread()
+	}()
+	fn()
+}
