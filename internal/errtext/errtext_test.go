@@ -13,20 +13,17 @@ import (
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
-	"golang.org/x/sys/unix"
 )
 
 // errorOf returns the error of a call that returns a value and an error.
 func errorOf[T any](_ T, err error) error { return err }
 
-// closedFile is a pipe's read end, closed.
+// closedFile is /dev/null, opened and closed.
 func closedFile(t *testing.T) *fileio.File {
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	f, err := fileio.Open("/dev/null", fileio.O_RDONLY, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	unix.Close(p[1])
-	f := fileio.NewFile(p[0], "pipe-r")
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +73,7 @@ func TestMessages(t *testing.T) {
 		{"fileio: a NUL byte in a path", errorOf(fileio.Open("foo\x00.txt", fileio.O_RDONLY, 0)),
 			"open foo\x00.txt: invalid argument"},
 		{"fileio: read of a closed file", errorOf(closedFile(t).Read(make([]byte, 1))),
-			"read pipe-r: file already closed"},
+			"read /dev/null: file already closed"},
 		{"sock: connect to a port with no listener", newTCP().Connect(refusedPort(t)),
 			"connect: connection refused"},
 		{"sock: recv on a closed socket", errorOf(closedSocket().Recv(make([]byte, 1), 0)),
