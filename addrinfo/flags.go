@@ -1,6 +1,7 @@
 package addrinfo
 
 import (
+	"net"
 	"strings"
 
 	"github.com/posixkit/posixkit/internal/cname"
@@ -156,9 +157,16 @@ type Error struct {
 	Err     error
 }
 
-// Error returns "getaddrinfo HOST SERVICE: TEXT" (or getnameinfo), with the
-// underlying error appended when there is one.
+// Error returns "lookup HOST SERVICE: TEXT", for [Lookup] and [NameInfo]
+// alike, where TEXT is the Code's gai_strerror text; an empty host or
+// service is left out. An underlying error follows as ": ERR"; a
+// *net.DNSError gives only its reason and the server that answered, since
+// its own text would repeat "lookup" and the name. A nil *Error reads
+// "<nil>".
 func (e *Error) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	var b strings.Builder
 	b.WriteString("lookup")
 	if e.Host != "" {
@@ -171,15 +179,29 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Code.Error())
-	if e.Err != nil {
-		b.WriteString(": ")
+	if e.Err == nil {
+		return b.String()
+	}
+	b.WriteString(": ")
+	de, ok := e.Err.(*net.DNSError)
+	if !ok {
 		b.WriteString(e.Err.Error())
+		return b.String()
+	}
+	b.WriteString(de.Err)
+	if de.Server != "" {
+		b.WriteString(" (server ")
+		b.WriteString(de.Server)
+		b.WriteString(")")
 	}
 	return b.String()
 }
 
 // Unwrap returns the Code and, when set, the underlying error.
 func (e *Error) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	if e.Err == nil {
 		return []error{e.Code}
 	}

@@ -802,10 +802,12 @@ func TestReadDeadline(t *testing.T) {
 		t.Errorf("Read after the deadline was cleared = %d, %v", n, err)
 	}
 	// A write deadline ends a Write into a full pipe with what was written.
-	if err := w.SetWriteDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
+	// The buffer comes first, or its allocation can use up the deadline.
+	buf := make([]byte, 4<<20)
+	if err := w.SetWriteDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	n, err := w.Write(make([]byte, 4<<20))
+	n, err := w.Write(buf)
 	if n <= 0 || n >= 4<<20 || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("Write into a full pipe past its deadline = %d, %v; want 0 < n < %d, os.ErrDeadlineExceeded", n, err, 4<<20)
 	}

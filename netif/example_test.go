@@ -8,20 +8,53 @@ import (
 	"github.com/posixkit/posixkit/sock"
 )
 
-// The getifaddrs loop: every entry's name, family and address.
+// The getifaddrs loop: every entry's name, family and address. This one
+// prints only the loopback interface's IPv4 entry, the one that every
+// machine has and that reads the same everywhere (without the if, it
+// prints every entry).
 func ExampleIfAddrs() {
 	ifas, err := netif.IfAddrs()
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, ifa := range ifas {
-		switch ifa.Family {
-		case sock.AF_INET, sock.AF_INET6:
-			fmt.Printf("%-8s %-8v %v\n", ifa.Name, ifa.Family, ifa.Prefix())
-		case sock.AF_PACKET:
-			fmt.Printf("%-8s %-8v %v %v\n", ifa.Name, ifa.Family, ifa.HardwareAddr, ifa.Flags)
+		if ifa.Flags&netif.IFF_LOOPBACK == 0 || ifa.Family != sock.AF_INET {
+			continue
 		}
+		fmt.Printf("%v %v %v\n", ifa.Family, ifa.Prefix(), ifa.Flags&(netif.IFF_UP|netif.IFF_LOOPBACK))
 	}
+	// Output:
+	// AF_INET 127.0.0.1/8 UP|LOOPBACK
+}
+
+// Interfaces groups the same entries by interface. The loopback interface
+// (lo on Linux, lo0 on macOS and the BSDs) is up, and ByIndex finds it
+// again by its index.
+func ExampleInterfaces() {
+	ifcs, err := netif.Interfaces()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, ifc := range ifcs {
+		if ifc.Flags&netif.IFF_LOOPBACK == 0 {
+			continue
+		}
+		fmt.Println(ifc.Flags & (netif.IFF_UP | netif.IFF_LOOPBACK))
+		for _, a := range ifc.Addrs {
+			if a.Family == sock.AF_INET {
+				fmt.Println(a.Prefix())
+			}
+		}
+		again, err := netif.ByIndex(ifc.Index)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(again.Name == ifc.Name)
+	}
+	// Output:
+	// UP|LOOPBACK
+	// 127.0.0.1/8
+	// true
 }
 
 func ExampleFlags_String() {

@@ -641,8 +641,14 @@ func TestDeadlines(t *testing.T) {
 	})
 	t.Run("write deadline ends Write into a full buffer", func(t *testing.T) {
 		a, _ := skPair(t, sock.SOCK_STREAM)
-		a.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
-		n, err := a.Write(make([]byte, 8<<20))
+		// The buffer comes first: allocated after the deadline is armed,
+		// it can take the whole deadline under load, and then Write
+		// sends nothing.
+		buf := make([]byte, 8<<20)
+		if err := a.SetWriteDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := a.Write(buf)
 		skErrIs(t, "Write", err, os.ErrDeadlineExceeded)
 		if n <= 0 || n >= 8<<20 {
 			t.Errorf("Write reported %d bytes sent, want some but not all", n)
