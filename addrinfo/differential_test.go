@@ -88,25 +88,28 @@ func setupDiff(t *testing.T) *diffEnv {
 	}
 	dir := t.TempDir()
 	srv := newZone()
-	if !srv.start(t, "127.0.0.1:53") {
-		t.Skip("127.0.0.1:53 is taken: the C library's resolver can only ask port 53")
-	}
+	ns := srv.startLoopback53(t)
 	files := map[string]string{
 		"hosts":    filepath.Join(dir, "hosts"),
 		"services": filepath.Join(dir, "services"),
 		"resolv":   filepath.Join(dir, "resolv.conf"),
+		"nsswitch": filepath.Join(dir, "nsswitch.conf"),
+		"gai":      filepath.Join(dir, "gai.conf"),
 	}
 	for k, v := range map[string]string{
 		"hosts":    testHosts(),
 		"services": testServices,
-		"resolv":   "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+		"resolv":   "nameserver " + ns.String() + "\noptions timeout:1 attempts:1\n",
+		"nsswitch": "hosts: files dns\n",
+		"gai":      "",
 	} {
 		if err := os.WriteFile(files[k], []byte(v), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return &diffEnv{
-		r:     &addrinfo.Resolver{HostsFile: files["hosts"], ServicesFile: files["services"], DNS: srv.resolver()},
+		r: &addrinfo.Resolver{HostsFile: files["hosts"], ServicesFile: files["services"], ResolvConf: files["resolv"],
+			NSSwitchConf: files["nsswitch"]},
 		dns:   srv,
 		dir:   dir,
 		files: files,
@@ -124,7 +127,8 @@ func (e *diffEnv) runOracle(t *testing.T, in oracleIn) oracleOut {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "unshare", "-m", "--propagation", "private", os.Args[0])
 	cmd.Env = append(os.Environ(), "ADDRINFO_ORACLE=1",
-		"ADDRINFO_HOSTS="+e.files["hosts"], "ADDRINFO_SERVICES="+e.files["services"], "ADDRINFO_RESOLV="+e.files["resolv"])
+		"ADDRINFO_HOSTS="+e.files["hosts"], "ADDRINFO_SERVICES="+e.files["services"], "ADDRINFO_RESOLV="+e.files["resolv"],
+		"ADDRINFO_NSSWITCH="+e.files["nsswitch"], "ADDRINFO_GAI="+e.files["gai"])
 	cmd.Stdin = bytes.NewReader(body)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -17,17 +17,27 @@ import (
 	"github.com/posixkit/posixkit/sock"
 )
 
+// dnsResolver starts the test's responder on a loopback address of its
+// own and returns a Resolver whose resolv.conf names it.
 func dnsResolver(t *testing.T) *addrinfo.Resolver {
+	r, _ := dnsResolverServer(t, "options timeout:1 attempts:1\n")
+	return r
+}
+
+func dnsResolverServer(t *testing.T, resolvExtra string) (*addrinfo.Resolver, *dnsServer) {
 	t.Helper()
 	srv := newZone()
-	if !srv.start(t, "127.0.0.1:0") {
-		t.Fatal("cannot listen on loopback")
-	}
-	hosts := filepath.Join(t.TempDir(), "hosts")
+	a := srv.startLoopback53(t)
+	dir := t.TempDir()
+	hosts := filepath.Join(dir, "hosts")
 	if err := os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return &addrinfo.Resolver{HostsFile: hosts, DNS: srv.resolver()}
+	nss := filepath.Join(dir, "nsswitch.conf")
+	if err := os.WriteFile(nss, []byte("hosts: files dns\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &addrinfo.Resolver{HostsFile: hosts, NSSwitchConf: nss, ResolvConf: writeResolvConf(t, resolvExtra, a)}, srv
 }
 
 // TestDNS checks the DNS outcomes against the test's own responder.

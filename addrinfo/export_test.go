@@ -1,6 +1,9 @@
 package addrinfo
 
-import "net/netip"
+import (
+	"context"
+	"net/netip"
+)
 
 // Internals the external tests fuzz.
 var (
@@ -17,7 +20,7 @@ type HostsEntry struct {
 // ParseHosts parses a hosts file and returns its entries and a look-up
 // function over them.
 func ParseHosts(b []byte) ([]HostsEntry, func(name string) ([]netip.Addr, string)) {
-	db := parseHosts(b)
+	db, _ := parseHosts(context.Background(), b)
 	out := make([]HostsEntry, len(db.entries))
 	for i, e := range db.entries {
 		out[i] = HostsEntry{e.addr, e.names}
@@ -35,7 +38,7 @@ type ServEntry struct {
 // ParseServices parses a services file and returns its entries and
 // getservbyname and getservbyport over them.
 func ParseServices(b []byte) ([]ServEntry, func(name, proto string) (uint16, bool), func(port uint16, proto string) (string, bool)) {
-	db := parseServices(b)
+	db, _ := parseServices(context.Background(), b)
 	out := make([]ServEntry, len(db.entries))
 	for i, e := range db.entries {
 		out[i] = ServEntry{e.name, e.proto, e.port, e.aliases}

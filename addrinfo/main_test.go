@@ -68,6 +68,8 @@ func oracleMain() int {
 		{os.Getenv("ADDRINFO_HOSTS"), "/etc/hosts"},
 		{os.Getenv("ADDRINFO_SERVICES"), "/etc/services"},
 		{os.Getenv("ADDRINFO_RESOLV"), "/etc/resolv.conf"},
+		{os.Getenv("ADDRINFO_NSSWITCH"), "/etc/nsswitch.conf"},
+		{os.Getenv("ADDRINFO_GAI"), "/etc/gai.conf"},
 	} {
 		if bind[0] == "" {
 			continue
