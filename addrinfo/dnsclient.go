@@ -77,6 +77,9 @@ type resCtx struct {
 	interrupted bool
 	// fileErr is why the hosts file could not be read.
 	fileErr error
+	// lastAns1 is the last datagram read into glibc's first answer
+	// buffer, whatever it was (no-aaaa reads it after a failure).
+	lastAns1 []byte
 }
 
 func newResCtx(ctx context.Context, conf *resolvConf) *resCtx {
@@ -87,6 +90,10 @@ func newResCtx(ctx context.Context, conf *resolvConf) *resCtx {
 // too with trust-ad), one question of class IN, and an EDNS(0) OPT record
 // with edns0. It fails for a name that cannot be encoded.
 func (r *resCtx) mkquery(name string, qtype dnsmessage.Type) (*dnsQuery, bool) {
+	return r.mkqueryEDNS(name, qtype, r.conf.edns0)
+}
+
+func (r *resCtx) mkqueryEDNS(name string, qtype dnsmessage.Type, edns0 bool) (*dnsQuery, bool) {
 	if !strings.HasSuffix(name, ".") {
 		name += "."
 	}
@@ -99,7 +106,7 @@ func (r *resCtx) mkquery(name string, qtype dnsmessage.Type) (*dnsQuery, bool) {
 	if b.StartQuestions() != nil || b.Question(dnsmessage.Question{Name: n, Type: qtype, Class: dnsmessage.ClassINET}) != nil {
 		return nil, false
 	}
-	if r.conf.edns0 {
+	if edns0 {
 		var h dnsmessage.ResourceHeader
 		if h.SetEDNS0(ednsSize, dnsmessage.RCodeSuccess, false) != nil || b.StartAdditionals() != nil ||
 			b.OPTResource(h, dnsmessage.OPTResource{}) != nil {
@@ -373,36 +380,41 @@ retry:
 			continue // not from the server (a connected socket never sees one)
 		}
 		msg := append([]byte(nil), buf[:n]...)
+		if !recv1 && !recv2 || q2 == nil {
+			r.lastAns1 = msg
+		}
 		*gotSomewhere = true
 		if len(msg) < hfixedsz {
 			*terrno = unix.EMSGSIZE
 			return 0, sendResult{}, false // undersized: next server
 		}
+		// Some servers send REFUSED without the question: such a short
+		// error reply matches by ID alone.
+		rc := rcodeOf(msg)
+		isErr := rc == rcodeServFail || rc == rcodeNotImp || rc == rcodeRefused
+		short := len(msg) == hfixedsz && binary.BigEndian.Uint16(msg[4:]) == 0 && isErr
 		match := 0
-		if !recv1 && queriesMatch(q1, msg) {
+		if !recv1 && (short && binary.BigEndian.Uint16(msg) == q1.id || queriesMatch(q1, msg)) {
 			match = 1
 		}
-		if q2 != nil && !recv2 && queriesMatch(q2, msg) {
+		if q2 != nil && !recv2 && (short && binary.BigEndian.Uint16(msg) == q2.id || queriesMatch(q2, msg)) {
 			match = 2
 		}
 		if match == 0 {
 			continue // a stray or forged datagram: dropped, keep waiting
 		}
 		first := !recv1 && !recv2 || q2 == nil // goes to the first buffer
-		rc := rcodeOf(msg)
 		lame := rc == rcodeNoError && ancountOf(msg) == 0 && msg[2]&0x04 == 0 && msg[3]&0x80 == 0 &&
 			binary.BigEndian.Uint16(msg[10:]) == 0
-		if rc == rcodeServFail || rc == rcodeNotImp || rc == rcodeRefused || lame {
+		if isErr || lame {
 			if first {
 				r.lastRcode = rc
 			}
 			if recv1 || q2 != nil && recv2 {
 				return resplen, sendResult{ans1: ans1}, false
 			}
-			if q2 != nil {
-				// No data from this reply; wait for the other (which,
-				// with single-request, was never sent: glibc waits out
-				// the time then).
+			if q2 != nil && !r.singleRequest {
+				// No data from this reply; wait for the other.
 				resplen = 0
 				if first {
 					ans1 = msg[:0]
@@ -492,6 +504,9 @@ func (r *resCtx) sendVC(q1, q2 *dnsQuery, ns int, terrno *unix.Errno) (int, send
 			*terrno = errnoOf(err)
 			return 0, sendResult{}
 		}
+		if ans1 == nil {
+			r.lastAns1 = msg
+		}
 		switch {
 		case !recv1 && queriesMatch(q1, msg):
 			recv1 = true
@@ -549,11 +564,7 @@ func (r *resCtx) query(name string, qtype dnsmessage.Type) queryResult {
 	}
 	var res sendResult
 	if qtype == tAAAA && r.conf.noAAAA {
-		// no-aaaa: glibc answers an AAAA query itself, with NOERROR and no
-		// records.
-		m := append([]byte(nil), q1.msg...)
-		m[2] |= 0x80
-		res.ans1 = m
+		res = r.noAAAA(name)
 	} else {
 		res = r.send(q1, q2)
 	}
@@ -591,6 +602,52 @@ func (r *resCtx) query(name string, qtype dnsmessage.Type) queryResult {
 		return queryResult{n: -1}
 	}
 	return queryResult{n: len(res.ans1), ans1: res.ans1, ans2: res.ans2}
+}
+
+// noAAAA is glibc's __res_handle_no_aaaa: with no-aaaa an AAAA query is
+// sent as an A query (without EDNS), and its reply turned into one to the
+// AAAA question with no records, its rcode kept. A failed send leaves a
+// zeroed header (NOERROR, no records), as in glibc.
+func (r *resCtx) noAAAA(name string) sendResult {
+	zero := sendResult{ans1: make([]byte, hfixedsz)}
+	qa, ok := r.mkqueryEDNS(name, tA, false)
+	if !ok {
+		return zero
+	}
+	r.lastAns1 = nil
+	res := r.send(qa, nil)
+	m := res.ans1
+	if res.fail {
+		m = r.lastAns1
+	}
+	if len(m) < hfixedsz {
+		return zero
+	}
+	i := hfixedsz
+	for {
+		if i >= len(m) {
+			return zero
+		}
+		l := int(m[i])
+		if l&0xc0 == 0xc0 {
+			i += 2
+			break
+		}
+		i += 1 + l
+		if l == 0 {
+			break
+		}
+	}
+	if i+4 > len(m) || binary.BigEndian.Uint16(m[i:]) != uint16(tA) {
+		return zero
+	}
+	if res.fail {
+		return res
+	}
+	out := append([]byte(nil), m[:i+4]...)
+	binary.BigEndian.PutUint16(out[i:], uint16(tAAAA))
+	clear(out[6:12])
+	return sendResult{ans1: out}
 }
 
 // querydomain is glibc's __res_context_querydomain: name, or name.domain,

@@ -165,17 +165,35 @@ func escapeName(s string) string {
 	return b.String()
 }
 
-// nameHnok checks a name read from a reply as glibc does after
-// ns_name_ntop: res_hnok on the text.
+// nameHnok is glibc's __res_binary_hnok on a name read from a reply.
 func nameHnok(labels []string) bool { return binaryHnok(labels) }
 
-// replyParser starts reading a reply: the header, then its one question
-// (glibc: UNAVAIL with NO_RECOVERY when there is not exactly one, or its
-// name is bad).
+// textFits reports whether ns_name_ntop's text of a name fits glibc's
+// MAXHOSTNAMELEN+1 buffer.
+func textFits(text string) bool { return len(text) < maxHostLen+1 }
+
+// sameName is glibc's __ns_samebinaryname: the same labels, ASCII letters
+// compared without case.
+func sameName(a, b dnsmessage.Name) bool {
+	return a.Length == b.Length && lowerASCII(string(a.Data[:a.Length])) == lowerASCII(string(b.Data[:b.Length]))
+}
+
+// replyParser starts reading a reply as glibc's __ns_rr_cursor_init does:
+// a header with exactly one question, whose name is not compressed. The
+// parser is left at the first answer record.
 func replyParser(m []byte) (*dnsmessage.Parser, dnsmessage.Question, bool) {
 	var p dnsmessage.Parser
 	if len(m) < hfixedsz || binary.BigEndian.Uint16(m[4:]) != 1 {
 		return nil, dnsmessage.Question{}, false
+	}
+	for i := hfixedsz; ; {
+		if i >= len(m) || m[i]&0xc0 != 0 {
+			return nil, dnsmessage.Question{}, false
+		}
+		if m[i] == 0 {
+			break
+		}
+		i += 1 + int(m[i])
 	}
 	if _, err := p.Start(m); err != nil {
 		return nil, dnsmessage.Question{}, false
@@ -190,109 +208,102 @@ func replyParser(m []byte) (*dnsmessage.Parser, dnsmessage.Question, bool) {
 	return &p, q, true
 }
 
-// getanswerSlice is glibc's gaih_getanswer_slice: the A and AAAA records
-// of one reply, the first tuple of the look-up named by the last CNAME
-// target (or the last owner) seen before it. A bad record ends the
-// reading.
-func (r *resCtx) getanswerSlice(m []byte, at *[]gaihTuple, first *bool) nssStatus {
+// rrNext is __ns_rr_cursor_next followed by the record's body: the
+// header, and for a CNAME or PTR the target, for an address record of
+// the right length the address. ok is false when the record does not
+// parse (glibc: UNAVAIL).
+type wireRR struct {
+	h      dnsmessage.ResourceHeader
+	target dnsmessage.Name
+	addr   netip.Addr
+}
+
+func rrNext(p *dnsmessage.Parser) (wireRR, bool) {
+	h, err := p.AnswerHeader()
+	if err != nil {
+		return wireRR{}, false
+	}
+	rr := wireRR{h: h}
+	switch {
+	case h.Type == dnsmessage.TypeCNAME:
+		c, err := p.CNAMEResource()
+		if err != nil {
+			return wireRR{}, false
+		}
+		rr.target = c.CNAME
+	case h.Type == dnsmessage.TypePTR:
+		c, err := p.PTRResource()
+		if err != nil {
+			return wireRR{}, false
+		}
+		rr.target = c.PTR
+	case h.Type == tA && h.Length == 4:
+		a, err := p.AResource()
+		if err != nil {
+			return wireRR{}, false
+		}
+		rr.addr = netip.AddrFrom4(a.A)
+	case h.Type == tAAAA && h.Length == 16:
+		a, err := p.AAAAResource()
+		if err != nil {
+			return wireRR{}, false
+		}
+		rr.addr = netip.AddrFrom16(a.AAAA)
+	default:
+		if p.SkipAnswer() != nil {
+			return wireRR{}, false
+		}
+	}
+	return rr, true
+}
+
+// getanswerSlice is glibc's gaih_getanswer_slice: the records of the
+// question's type owned by the name expected so far (the question, then
+// each CNAME's target); with storeCanon the first tuple is named by the
+// last CNAME target that is a host name (else the question).
+func (r *resCtx) getanswerSlice(m []byte, at *[]gaihTuple, storeCanon bool) nssStatus {
 	p, q, ok := replyParser(m)
 	if !ok {
 		r.herrno = noRecovery
 		return statusUnavail
 	}
-	if labels, _ := wireName(q.Name); !nameHnok(labels) {
-		r.errno = unix.EBADMSG
-		r.herrno = noRecovery
-		return statusUnavail
-	}
-	if ancountOf(m) == 0 {
+	expected := q.Name
+	alias := q.Name
+	if ql, _ := wireName(q.Name); ancountOf(m) == 0 || !nameHnok(ql) {
 		r.herrno = hostNotFound
 		return statusNotFound
 	}
 	haveAnswer := false
-	canon, hname := "", ""
-	for {
-		h, err := p.AnswerHeader()
-		if err != nil {
-			break // the end, or a record that does not parse: glibc's had_error
+	for n := ancountOf(m); n > 0; n-- {
+		rr, ok := rrNext(p)
+		if !ok {
+			r.herrno = noRecovery
+			return statusUnavail
 		}
-		labels, text := wireName(h.Name)
-		if !nameHnok(labels) {
-			break
-		}
-		if *first && canon == "" {
-			hname = text
-		}
-		if h.Class != dnsmessage.ClassINET {
-			if p.SkipAnswer() != nil {
-				break
+		switch {
+		case rr.h.Type == dnsmessage.TypeCNAME:
+			expected = rr.target
+			if tl, _ := wireName(rr.target); storeCanon && nameHnok(tl) {
+				alias = rr.target
 			}
-			continue
-		}
-		if h.Type == dnsmessage.TypeCNAME {
-			c, err := p.CNAMEResource()
-			if err != nil {
-				break
-			}
-			tl, tt := wireName(c.CNAME)
-			if !nameHnok(tl) {
-				break
-			}
-			if *first {
-				if len(tt)+1 >= maxHostLen {
-					break
+		case rr.h.Type == q.Type && rr.addr.IsValid() && sameName(rr.h.Name, expected):
+			t := gaihTuple{addr: rr.addr}
+			if storeCanon {
+				if _, text := wireName(alias); textFits(text) {
+					t.name = text
 				}
-				canon = tt
+				storeCanon = false
 			}
-			continue
+			*at = append(*at, t)
+			haveAnswer = true
 		}
-		if h.Type != tA && h.Type != tAAAA {
-			if p.SkipAnswer() != nil {
-				break
-			}
-			continue
-		}
-		var a netip.Addr
-		if h.Type == tA {
-			if h.Length != 4 {
-				break
-			}
-			rr, err := p.AResource()
-			if err != nil {
-				break
-			}
-			a = netip.AddrFrom4(rr.A)
-		} else {
-			if h.Length != 16 {
-				break
-			}
-			rr, err := p.AAAAResource()
-			if err != nil {
-				break
-			}
-			a = netip.AddrFrom16(rr.AAAA)
-		}
-		t := gaihTuple{addr: a}
-		if *first {
-			t.name = canon
-			if t.name == "" {
-				t.name = hname
-			}
-			*first = false
-		}
-		*at = append(*at, t)
-		haveAnswer = true
 	}
 	if haveAnswer {
 		r.herrno = netdbSuccess
 		return statusSuccess
 	}
-	if canon != "" {
-		r.herrno = hostNotFound
-		return statusNotFound
-	}
-	r.herrno = netdbInternal
-	return statusTryAgain
+	r.herrno = hostNotFound
+	return statusNotFound
 }
 
 // gethostbyname4 is _nss_dns_gethostbyname4_r: A and AAAA in parallel
@@ -312,16 +323,12 @@ func (r *resCtx) gethostbyname4(name string) (nssStatus, []gaihTuple) {
 		return r.searchFailStatus(), nil
 	}
 	var at []gaihTuple
-	first := true
 	status := statusNotFound
 	if len(res.ans1) > 0 {
-		status = r.getanswerSlice(res.ans1, &at, &first)
+		status = r.getanswerSlice(res.ans1, &at, true)
 	}
-	if qtype == tA {
-		return status, at
-	}
-	if (status == statusSuccess || status == statusNotFound || status == statusTryAgain) && len(res.ans2) >= hfixedsz {
-		status2 := r.getanswerSlice(res.ans2, &at, &first)
+	if qtype == tAandAAAA && (status == statusSuccess || status == statusNotFound) && len(res.ans2) > 0 {
+		status2 := r.getanswerSlice(res.ans2, &at, status != statusSuccess)
 		if status != statusSuccess && status2 != statusNotFound {
 			status = status2
 		}
@@ -366,9 +373,10 @@ func (r *resCtx) gethostbyname3(name string, af int, check bool) (nssStatus, []n
 	return r.getanswer(res.ans1, qtype)
 }
 
-// getanswer is glibc's getanswer_r for A and AAAA: the records whose owner
-// is the name so far (the question, then each CNAME's target), of the
-// asked type.
+// getanswer is glibc's getanswer_r: the records of the asked type owned
+// by the name expected so far (the question, then each CNAME's target).
+// The canonical name is the last of the question and the CNAME targets
+// that is a host name.
 func (r *resCtx) getanswer(m []byte, qtype dnsmessage.Type) (nssStatus, []netip.Addr, string) {
 	p, q, ok := replyParser(m)
 	if !ok {
@@ -376,102 +384,40 @@ func (r *resCtx) getanswer(m []byte, qtype dnsmessage.Type) (nssStatus, []netip.
 		return statusUnavail, nil, ""
 	}
 	ql, qtext := wireName(q.Name)
-	if !nameHnok(ql) {
-		r.errno = unix.EBADMSG
-		r.herrno = noRecovery
-		return statusUnavail, nil, ""
+	if rcodeOf(m) == rcodeNXDomain || !nameHnok(ql) || !textFits(qtext) {
+		r.herrno = hostNotFound
+		r.errno = unix.ENOENT
+		return statusNotFound, nil, ""
 	}
-	if len(qtext)+1 >= maxHostLen {
+	hname := qtext
+	expected := q.Name
+	var addrs []netip.Addr
+	for n := ancountOf(m); n > 0; n-- {
+		rr, ok := rrNext(p)
+		if !ok {
+			r.herrno = noRecovery
+			return statusUnavail, nil, ""
+		}
+		if rr.h.Class != dnsmessage.ClassINET {
+			continue
+		}
+		switch {
+		case rr.h.Type == dnsmessage.TypeCNAME:
+			if tl, tt := wireName(rr.target); nameHnok(tl) && textFits(tt) {
+				hname = tt
+			}
+			expected = rr.target
+		case rr.h.Type == qtype && rr.addr.IsValid() && sameName(rr.h.Name, expected):
+			addrs = append(addrs, rr.addr)
+		}
+	}
+	if len(addrs) == 0 {
 		r.herrno = noRecovery
 		r.errno = unix.ENOENT
 		return statusTryAgain, nil, ""
 	}
-	hname := qtext
-	aliases := 0
-	var addrs []netip.Addr
-	canon := ""
-	for {
-		h, err := p.AnswerHeader()
-		if err != nil {
-			break
-		}
-		labels, text := wireName(h.Name)
-		if !nameHnok(labels) {
-			break
-		}
-		if h.Class != dnsmessage.ClassINET {
-			if p.SkipAnswer() != nil {
-				break
-			}
-			continue
-		}
-		if h.Type == dnsmessage.TypeCNAME {
-			if aliases >= 35-1 { // MAX_NR_ALIASES
-				if p.SkipAnswer() != nil {
-					break
-				}
-				continue
-			}
-			c, err := p.CNAMEResource()
-			if err != nil {
-				break
-			}
-			tl, tt := wireName(c.CNAME)
-			if !nameHnok(tl) || len(text)+1 >= maxHostLen || len(tt)+1 >= maxHostLen {
-				break
-			}
-			aliases++
-			hname = tt
-			continue
-		}
-		if h.Type != qtype {
-			if p.SkipAnswer() != nil {
-				break
-			}
-			continue
-		}
-		if lowerASCII(hname) != lowerASCII(text) {
-			if p.SkipAnswer() != nil {
-				break
-			}
-			continue
-		}
-		var a netip.Addr
-		if h.Type == tA {
-			if h.Length != 4 {
-				break
-			}
-			rr, err := p.AResource()
-			if err != nil {
-				break
-			}
-			a = netip.AddrFrom4(rr.A)
-		} else {
-			if h.Length != 16 {
-				break
-			}
-			rr, err := p.AAAAResource()
-			if err != nil {
-				break
-			}
-			a = netip.AddrFrom16(rr.AAAA)
-		}
-		if len(addrs) == 0 {
-			canon = text
-			hname = text
-		}
-		addrs = append(addrs, a)
-	}
-	if len(addrs) > 0 {
-		r.herrno = netdbSuccess
-		return statusSuccess, addrs, canon
-	}
-	r.herrno = noRecovery
-	r.errno = unix.ENOENT
-	if aliases > 0 {
-		return statusNotFound, nil, ""
-	}
-	return statusTryAgain, nil, ""
+	r.herrno = netdbSuccess
+	return statusSuccess, addrs, hname
 }
 
 // gethostbyaddr is _nss_dns_gethostbyaddr2_r: a PTR query (no search
@@ -505,7 +451,7 @@ func (r *resCtx) gethostbyaddr(a netip.Addr) (nssStatus, string) {
 		}
 		return statusNotFound, ""
 	}
-	return r.getanswerPTR(res.ans1, qname)
+	return r.getanswerPTR(res.ans1)
 }
 
 // isCompat reports an IPv4-compatible address (::a.b.c.d other than ::1
@@ -519,70 +465,48 @@ func isCompat(b [16]byte) bool {
 	return !(b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] == 1)
 }
 
-// getanswerPTR is getanswer_r for PTR: the first PTR record owned by the
-// question's name (or the last CNAME target) whose target is a host name.
-func (r *resCtx) getanswerPTR(m []byte, qname string) (nssStatus, string) {
+// getanswerPTR is glibc's getanswer_ptr: the first PTR record owned by
+// the name expected so far (the question, then each CNAME's target); its
+// target in ns_name_ntop's text.
+func (r *resCtx) getanswerPTR(m []byte) (nssStatus, string) {
 	p, q, ok := replyParser(m)
 	if !ok {
 		r.herrno = noRecovery
 		return statusUnavail, ""
 	}
-	ql, _ := wireName(q.Name)
-	if !dnok(ql) {
-		r.errno = unix.EBADMSG
-		r.herrno = noRecovery
-		return statusUnavail, ""
-	}
-	tname := qname
-	for {
-		h, err := p.AnswerHeader()
-		if err != nil {
-			break
+	expected := q.Name
+	sawCNAME := false
+	for n := ancountOf(m); n > 0; n-- {
+		rr, ok := rrNext(p)
+		if !ok {
+			r.herrno = noRecovery
+			return statusUnavail, ""
 		}
-		labels, text := wireName(h.Name)
-		if !dnok(labels) {
-			break
-		}
-		if h.Class != dnsmessage.ClassINET {
-			if p.SkipAnswer() != nil {
-				break
-			}
+		if rr.h.Class != dnsmessage.ClassINET {
 			continue
 		}
-		if h.Type == dnsmessage.TypeCNAME {
-			c, err := p.CNAMEResource()
-			if err != nil {
-				break
+		switch {
+		case rr.h.Type == dnsmessage.TypeCNAME:
+			expected, sawCNAME = rr.target, true
+		case rr.h.Type == dnsmessage.TypePTR && sameName(rr.h.Name, expected):
+			// glibc checks the expected name after unpacking the target
+			// into the buffer that holds it once a CNAME was seen: the
+			// target then, else the question.
+			check := expected
+			if sawCNAME {
+				check = rr.target
 			}
-			tl, tt := wireName(c.CNAME)
-			if !dnok(tl) || len(tt)+1 >= maxHostLen {
-				break
+			cl, _ := wireName(check)
+			_, text := wireName(rr.target)
+			if !nameHnok(cl) || !textFits(text) {
+				r.herrno = noRecovery
+				return statusUnavail, ""
 			}
-			tname = tt
-			continue
+			r.herrno = netdbSuccess
+			return statusSuccess, text
 		}
-		if h.Type != tPTR || lowerASCII(tname) != lowerASCII(text) {
-			if p.SkipAnswer() != nil {
-				break
-			}
-			continue
-		}
-		ptr, err := p.PTRResource()
-		if err != nil {
-			break
-		}
-		pl, pt := wireName(ptr.PTR)
-		if !nameHnok(pl) {
-			break
-		}
-		r.herrno = netdbSuccess
-		return statusSuccess, pt
 	}
 	r.herrno = noRecovery
 	r.errno = unix.ENOENT
 	return statusTryAgain, ""
 }
-
-// dnok is glibc's res_dnok: any printable name (checked on the text
-// ns_name_ntop gives, which escapes everything else).
-func dnok(labels []string) bool { return true }

@@ -413,7 +413,7 @@ func (s *dnsServer) answer(q []byte, overTCP bool) []byte {
 		rcode = c
 	} else {
 		cur := name
-		for hops := 0; hops < 8; hops++ {
+		for hops := 0; hops < 40; hops++ {
 			rrs, ok := s.zone[cur]
 			if !ok {
 				if hops == 0 {

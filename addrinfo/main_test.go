@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posixkit/posixkit/addrinfo/internal/cgai"
 	"github.com/posixkit/posixkit/internal/leakcheck"
@@ -51,6 +52,7 @@ type oracleIn struct {
 type gaiOut struct {
 	Infos []cgai.AddrInfo
 	Code  int
+	Nanos int64 // how long the call took
 }
 
 type gniOut struct {
@@ -86,11 +88,15 @@ func oracleMain() int {
 	}
 	var out oracleOut
 	for _, c := range in.GAI {
-		infos, code := cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol)
+		start := time.Now()
+		var infos []cgai.AddrInfo
+		var code int
 		if c.NilHints {
 			infos, code = cgai.GetAddrInfoNilHints(c.Host, c.Service)
+		} else {
+			infos, code = cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol)
 		}
-		out.GAI = append(out.GAI, gaiOut{infos, code})
+		out.GAI = append(out.GAI, gaiOut{infos, code, time.Since(start).Nanoseconds()})
 	}
 	for _, c := range in.GNI {
 		a := netip.MustParseAddr(c.Addr)

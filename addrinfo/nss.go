@@ -370,6 +370,54 @@ func (r *Resolver) getNSSAddresses(rc *resCtx, name string, req *request, servic
 	return res, 0
 }
 
+// trySimpleGethostbyname is glibc's try_simple_gethostbyname, the path of
+// an AF_INET look-up without AI_CANONNAME: gethostbyname2_r through the
+// services (nss/getXXbyYY_r.c), whose return value and h_errno give the
+// EAI code.
+func (r *Resolver) trySimpleGethostbyname(rc *resCtx, name string, services []nssService) (gaihResult, Code) {
+	status := statusUnavail
+	var addrs []netip.Addr
+	any := false
+	for i := range services {
+		sv := &services[i]
+		any = true
+		status, addrs, _ = r.gethostbyname3(rc, sv, name, unix.AF_INET, false)
+		if sv.action(status) == actReturn {
+			break
+		}
+	}
+	if status == statusSuccess {
+		res := gaihResult{}
+		for _, a := range addrs {
+			res.at = append(res.at, gaihTuple{addr: a})
+		}
+		return res, 0
+	}
+	if !any {
+		rc.herrno = noRecovery
+	}
+	// The function's return value: 0 for NOTFOUND, EAGAIN for TRYAGAIN
+	// (unless h_errno is NETDB_INTERNAL), else errno, which nss_dns sets
+	// to EAGAIN with TRY_AGAIN and otherwise leaves as it was.
+	rcZero := status == statusNotFound
+	if status == statusUnavail && rc.herrno != netdbInternal && rc.herrno != tryAgain && rc.fileErr == nil {
+		rcZero = true
+	}
+	if rcZero {
+		if rc.herrno == noData {
+			return gaihResult{}, EAI_NODATA
+		}
+		return gaihResult{}, EAI_NONAME
+	}
+	switch rc.herrno {
+	case netdbInternal:
+		return gaihResult{}, EAI_SYSTEM
+	case tryAgain:
+		return gaihResult{}, EAI_AGAIN
+	}
+	return gaihResult{}, EAI_NODATA
+}
+
 // nssLookup resolves a name that is not numeric: the NSS services, then
 // EAI_NONAME when none had it. An ended context makes it EAI_AGAIN.
 func (r *Resolver) nssLookup(ctx context.Context, name string, req *request) (addrs []hostAddr, canon string, gotIPv6 bool, code Code, err error) {
@@ -391,7 +439,12 @@ func (r *Resolver) nssLookup(ctx context.Context, name string, req *request) (ad
 		}
 	}
 	rc := newResCtx(ctx, conf)
-	res, code := r.getNSSAddresses(rc, name, req, services)
+	var res gaihResult
+	if req.family == unix.AF_INET && req.flags&AI_CANONNAME == 0 {
+		res, code = r.trySimpleGethostbyname(rc, name, services)
+	} else {
+		res, code = r.getNSSAddresses(rc, name, req, services)
+	}
 	if ctx.Err() != nil && (code != 0 || len(res.at) == 0 || rc.interrupted) {
 		return nil, "", false, EAI_AGAIN, ctx.Err()
 	}
