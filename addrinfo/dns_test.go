@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +242,112 @@ func readTestdata(f *testing.F, name string) string {
 		f.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestForgedReplies checks that a forged reply before the real one (a
+// wrong ID, the right ID with another question, the right everything from
+// another port) changes neither the answer nor the CanonName, per kind
+// and per path (AF_UNSPEC's parallel queries, AF_INET's gethostbyname3).
+func TestForgedReplies(t *testing.T) {
+	srv := newZone()
+	addMatrix(srv, false)
+	ns := srv.startLoopback53(t)
+	hosts := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &addrinfo.Resolver{HostsFile: hosts, ResolvConf: writeResolvConf(t, "options timeout:2 attempts:1\n", ns)}
+	for _, kind := range []string{"id", "question", "source"} {
+		for _, fam := range []sock.Family{sock.AF_UNSPEC, sock.AF_INET, sock.AF_INET6} {
+			name := "forge-" + kind + ".test"
+			t.Run(name+"/"+fam.String(), func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				infos, err := r.Lookup(ctx, name, "", &addrinfo.Hints{Flags: addrinfo.AI_CANONNAME, Family: fam, SockType: sock.SOCK_STREAM})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, i := range infos {
+					got = append(got, i.Addr.Addr().String())
+				}
+				want := map[sock.Family][]string{sock.AF_UNSPEC: {"192.0.2.61", "fd00::61"}, sock.AF_INET: {"192.0.2.61"}, sock.AF_INET6: {"fd00::61"}}[fam]
+				if fam == sock.AF_UNSPEC {
+					slices.Sort(got)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("unexpected addresses (-want +got):\n%s", diff)
+				}
+				if infos[0].CanonName != name {
+					t.Errorf("CanonName = %q, want %q", infos[0].CanonName, name)
+				}
+			})
+		}
+	}
+	// A CNAME to a name with a NUL byte is not a host name: glibc keeps
+	// the address its owner has, never the name.
+	infos, err := r.Lookup(context.Background(), "nulcname.test", "", &addrinfo.Hints{Flags: addrinfo.AI_CANONNAME, SockType: sock.SOCK_STREAM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if infos[0].CanonName != "nulcname.test" {
+		t.Errorf("CanonName = %q, want nulcname.test", infos[0].CanonName)
+	}
+}
+
+// FuzzDNSReply feeds replies to a real query through the resolver's
+// matching and parsing, seeded with replies captured from the test
+// responder and this machine's name server.
+func FuzzDNSReply(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "replies", "*.bin"))
+	if len(files) == 0 {
+		f.Fatal("no captured replies in testdata/replies")
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		name, qtype, _, ok := questionEnd(b)
+		if !ok {
+			f.Fatalf("%s: no question", p)
+		}
+		for _, sel := range []uint8{0, 1, 2, 3} {
+			_ = qtype
+			f.Add(name, sel, b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, name string, sel uint8, reply []byte) {
+		qtype := []string{"A", "AAAA", "A+AAAA", "PTR"}[sel%4]
+		match, status, addrs, canon := addrinfo.ParseReply(name, qtype, reply)
+		if match {
+			// A match needs the query's question in the reply.
+			qn, _, _, ok := questionEnd(reply)
+			if !ok || !strings.EqualFold(strings.TrimSuffix(qn, "."), strings.TrimSuffix(name, ".")) {
+				t.Fatalf("reply with question %q matched a query for %q", qn, name)
+			}
+		}
+		if status != 1 && (len(addrs) > 0 || canon != "" && qtype != "A+AAAA") {
+			t.Fatalf("status %d with addresses %v, name %q", status, addrs, canon)
+		}
+		for _, a := range addrs {
+			if !bytes.Contains(reply, a.AsSlice()) {
+				t.Fatalf("address %v is not in the reply", a)
+			}
+		}
+		if qtype != "PTR" && canon != "" && !hostChars(canon) {
+			t.Fatalf("canonical name %q is not a host name", canon)
+		}
+	})
+}
+
+// hostChars reports a name of letters, digits, '-', '_' and dots.
+func hostChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '.' || c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

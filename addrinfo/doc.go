@@ -39,11 +39,15 @@
 // A reply counts only when its ID and question match a query sent and it
 // comes from the server's address and port (the socket is connected, and
 // the source is checked again); any other datagram is dropped and the
-// wait goes on, as in glibc. Names in replies are judged as glibc's
-// res_hnok judges ns_name_ntop's text: a record whose name holds a byte
-// other than a letter, digit, '-' or '_' (a NUL, a dot inside a label, a
-// space) ends the reading of the reply, so it never reaches an answer or
-// a CanonName. Not read: gai.conf (glibc's default tables), host.conf ("multi on" behaviour always), the
+// wait goes on, as in glibc. Names in replies are judged as Debian's
+// glibc 2.36 judges them: an address counts only when its record is of the
+// question's type and owned by the question's name or the last CNAME
+// target; a CNAME target holding a byte other than a letter, digit, '-' or
+// '_' (a NUL, a space, a dot inside a label; dnsmessage refuses the
+// last, which ends the reply's reading) is still followed, but never
+// becomes the CanonName: that is the question's name, or the last good
+// target. Not read: gai.conf (glibc's default tables), host.conf ("multi
+// on" behaviour always), the
 // HOSTALIASES file, resolv.conf's sortlist, nscd, services.db.
 //
 // Files are read again when they change, each capped at 64 MiB (beyond

@@ -3,6 +3,8 @@ package addrinfo
 import (
 	"context"
 	"net/netip"
+
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 // Internals the external tests fuzz.
@@ -46,4 +48,43 @@ func ParseServices(b []byte) ([]ServEntry, func(name, proto string) (uint16, boo
 	byName := func(name, proto string) (uint16, bool) { p, ok := db.byName[servKey{name, proto}]; return p, ok }
 	byPort := func(port uint16, proto string) (string, bool) { n, ok := db.byPort[portKey{port, proto}]; return n, ok }
 	return out, byName, byPort
+}
+
+// ParseReply runs a reply through the resolver's checks and parsing as an
+// answer to a query for name of type qtype ("A", "AAAA", "A+AAAA" for
+// the AF_UNSPEC path, "PTR"), its ID set to the query's: whether it
+// matches the query, and the status, addresses and canonical name the
+// nss_dns functions take from it.
+func ParseReply(name, qtype string, reply []byte) (match bool, status int, addrs []netip.Addr, canon string) {
+	rc := newResCtx(context.Background(), &resolvConf{timeout: 1, attempts: 1})
+	t := map[string]dnsmessage.Type{"A": tA, "AAAA": tAAAA, "A+AAAA": tA, "PTR": tPTR}[qtype]
+	q, ok := rc.mkquery(name, t)
+	if !ok {
+		return false, 0, nil, ""
+	}
+	if len(reply) >= 2 {
+		reply = append([]byte(nil), reply...)
+		reply[0], reply[1] = byte(q.id>>8), byte(q.id)
+	}
+	match = queriesMatch(q, reply)
+	switch qtype {
+	case "A+AAAA":
+		var at []gaihTuple
+		st := rc.getanswerSlice(reply, &at, true)
+		if st != statusSuccess {
+			at = nil // gethostbyname4 keeps none of them
+		}
+		for _, x := range at {
+			addrs = append(addrs, x.addr)
+		}
+		if len(at) > 0 {
+			canon = at[0].name
+		}
+		return match, int(st), addrs, canon
+	case "PTR":
+		st, n := rc.getanswerPTR(reply)
+		return match, int(st), nil, n
+	}
+	st, a, c := rc.getanswer(reply, t)
+	return match, int(st), a, c
 }
