@@ -83,6 +83,9 @@ type resCtx struct {
 }
 
 func newResCtx(ctx context.Context, conf *resolvConf) *resCtx {
+	if conf == nil {
+		conf = &resolvConf{} // DNS is not used
+	}
 	return &resCtx{ctx: ctx, conf: conf, singleRequest: conf.singleRequest, singleRequestReopen: conf.singleRequestReopen}
 }
 

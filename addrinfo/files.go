@@ -22,7 +22,8 @@ type hostEntry struct {
 // hostsDB is a parsed hosts file with an index by lower-case name.
 type hostsDB struct {
 	entries []hostEntry
-	byName  map[string][]int32 // lower-case name -> entries, file order, no repeats
+	byName  map[string]int32   // lower-case name -> its first entry
+	more    map[string][]int32 // lower-case name -> its later entries, file order, no repeats
 }
 
 // parseHosts parses a hosts file the way glibc's nss_files does: "#" starts
@@ -31,7 +32,8 @@ type hostsDB struct {
 // cut at a NUL byte, as the C string would be). It takes time linear in
 // the file's size and checks ctx every few thousand names.
 func parseHosts(ctx context.Context, data []byte) (*hostsDB, error) {
-	db := &hostsDB{byName: make(map[string][]int32)}
+	// Room for about one name per 16 bytes: the map rarely grows.
+	db := &hostsDB{byName: make(map[string]int32, min(len(data)/16, 1<<20)), more: map[string][]int32{}}
 	work := 0
 	for len(data) > 0 {
 		var line []byte
@@ -54,11 +56,16 @@ func parseHosts(ctx context.Context, data []byte) (*hostsDB, error) {
 		db.entries = append(db.entries, e)
 		for _, n := range e.names {
 			key := lowerASCII(n)
-			l := db.byName[key]
-			if len(l) > 0 && l[len(l)-1] == idx {
+			first, seen := db.byName[key]
+			if !seen {
+				db.byName[key] = idx
+				continue
+			}
+			l := db.more[key]
+			if first == idx || len(l) > 0 && l[len(l)-1] == idx {
 				continue // the name repeats on this line
 			}
-			db.byName[key] = append(l, idx)
+			db.more[key] = append(l, idx)
 		}
 	}
 	return db, nil
@@ -71,11 +78,24 @@ func parseHostsLine(line []byte) (hostEntry, bool) {
 	if i := bytes.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
 	}
-	fields := splitSpace(line)
-	if len(fields) == 0 {
+	// One string for the line; the names are pieces of it.
+	str := string(line)
+	n := countFields(str)
+	if n == 0 {
 		return hostEntry{}, false
 	}
-	a := string(fields[0])
+	i := 0
+	next := func() string {
+		for i < len(str) && isSpace(str[i]) {
+			i++
+		}
+		start := i
+		for i < len(str) && !isSpace(str[i]) {
+			i++
+		}
+		return str[start:i]
+	}
+	a := next()
 	addr, ok := parseInetPton4(a)
 	if !ok {
 		if addr, ok = parseInetPton6(a); !ok {
@@ -83,13 +103,29 @@ func parseHostsLine(line []byte) (hostEntry, bool) {
 		}
 	}
 	e := hostEntry{addr: addr}
-	if len(fields) == 1 {
+	if n == 1 {
 		e.names = []string{""}
+		return e, true
 	}
-	for _, f := range fields[1:] {
-		e.names = append(e.names, string(f))
+	e.names = make([]string, n-1)
+	for k := range e.names {
+		e.names[k] = next()
 	}
 	return e, true
+}
+
+// countFields counts the runs of non-space bytes of s.
+func countFields(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		sp := isSpace(s[i])
+		if !sp && !in {
+			n++
+		}
+		in = !sp
+	}
+	return n
 }
 
 // addrFor returns the entry's address as glibc's nss_files parses the line
@@ -118,8 +154,16 @@ func (e *hostEntry) addrFor(fam int) (netip.Addr, bool) {
 // lookupName returns the addresses of name in family fam (0 for both, in
 // file order) and the official name of the first line that matches.
 func (db *hostsDB) lookupName(name string, fam int) (addrs []netip.Addr, canon string) {
-	idx := db.byName[lowerASCII(name)]
-	for _, i := range idx {
+	key := lowerASCII(name)
+	first, ok := db.byName[key]
+	if !ok {
+		return nil, ""
+	}
+	for k := -1; k < len(db.more[key]); k++ {
+		i := first
+		if k >= 0 {
+			i = db.more[key][k]
+		}
 		e := &db.entries[i]
 		a, ok := e.addrFor(fam)
 		if !ok {
