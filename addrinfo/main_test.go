@@ -47,6 +47,9 @@ type gniCase struct {
 type oracleIn struct {
 	GAI []gaiCase
 	GNI []gniCase
+	// Bench, when set, is one case to call N times in a loop, timed.
+	Bench  *gaiCase
+	BenchN int
 }
 
 type gaiOut struct {
@@ -61,8 +64,9 @@ type gniOut struct {
 }
 
 type oracleOut struct {
-	GAI []gaiOut
-	GNI []gniOut
+	GAI        []gaiOut
+	GNI        []gniOut
+	BenchNanos int64
 }
 
 func oracleMain() int {
@@ -87,6 +91,17 @@ func oracleMain() int {
 		return 2
 	}
 	var out oracleOut
+	if c := in.Bench; c != nil {
+		cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol) // warm up
+		start := time.Now()
+		for range in.BenchN {
+			if _, code := cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol); code != 0 {
+				fmt.Fprintln(os.Stderr, "oracle bench: getaddrinfo:", cgai.GaiStrerror(code))
+				return 2
+			}
+		}
+		out.BenchNanos = time.Since(start).Nanoseconds()
+	}
 	for _, c := range in.GAI {
 		start := time.Now()
 		var infos []cgai.AddrInfo
