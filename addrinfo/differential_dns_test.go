@@ -118,7 +118,7 @@ func diffFiles(t *testing.T, contents map[string]string) (map[string]string, *ad
 		}
 	}
 	r := &addrinfo.Resolver{HostsFile: files["hosts"], ServicesFile: files["services"], ResolvConf: files["resolv"],
-		NSSwitchConf: files["nsswitch"]}
+		NSSwitchConf: files["nsswitch"], GaiConf: files["gai"]}
 	return files, r
 }
 
@@ -341,4 +341,40 @@ func TestDifferentialSystem(t *testing.T) {
 	want := runOracleFiles(t, nil, oracleIn{GAI: cases})
 	compareGAI(t, &addrinfo.Resolver{}, cases, want.GAI, false)
 	t.Logf("%d getaddrinfo cases over the system's files", len(cases))
+}
+
+// TestDifferentialGaiConf compares the order of Lookup's answers with
+// getaddrinfo's under gai.conf variants: precedence and label lines that
+// replace glibc's tables, and scopev4 lines.
+func TestDifferentialGaiConf(t *testing.T) {
+	needOracle(t)
+	srv := newZone()
+	srv.zone["mix.test."] = []dnsRR{
+		{typeA, []byte{198, 51, 100, 11}}, {typeA, []byte{192, 0, 2, 12}}, {typeA, []byte{10, 0, 0, 13}},
+		{typeAAAA, netip.MustParseAddr("fd00::11").AsSlice()}, {typeAAAA, netip.MustParseAddr("2001:db8::12").AsSlice()},
+		{typeAAAA, netip.MustParseAddr("2002:c000:20c::1").AsSlice()}, {typeAAAA, netip.MustParseAddr("::ffff:192.0.2.99").AsSlice()},
+	}
+	ns := srv.startLoopback53(t)
+	hosts := oneFamilyHosts + "192.0.2.50 mixhosts.test\nfd00::50 mixhosts.test\n10.9.9.9 mixhosts.test\n2001:db8::50 mixhosts.test\n::1 mixhosts.test\n"
+	variants := []struct{ name, gai string }{
+		{"empty", ""},
+		{"prefer-ipv4", "precedence ::ffff:0:0/96 100\n"},
+		{"explicit-defaults", "label ::1/128 0\nlabel ::/0 1\nlabel 2002::/16 2\nlabel ::/96 3\nlabel ::ffff:0:0/96 4\n" +
+			"precedence ::1/128 50\nprecedence ::/0 40\nprecedence 2002::/16 30\nprecedence ::/96 20\nprecedence ::ffff:0:0/96 10\n"},
+		{"ula-last", "precedence fd00::/8 1\nprecedence 2001:db8::/32 60\n# a comment\nreload no\n"},
+		{"labels", "label 2001:db8::/32 7\nlabel fd00::/8 7\n"},
+		{"scopev4", "scopev4 ::ffff:192.0.2.0/120 5\nscopev4 198.51.100.0/24 2\nscopev4 ::ffff:10.0.0.0/104 14\n"},
+		{"junk", "precedence nonsense 5\nlabel ::1/129 3\nscopev4 1.2.3.4/33 1\nprecedence ::/0 x\n"},
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			files, r := diffFiles(t, map[string]string{"hosts": hosts, "gai": v.gai,
+				"resolv": "nameserver " + ns.String() + "\noptions timeout:1 attempts:1\n"})
+			cases := casesFor([]string{"mix.test", "mixhosts.test", "multi.test"}, [][3]int{
+				{0, 0, int(sock.SOCK_STREAM)}, {int(addrinfo.AI_V4MAPPED | addrinfo.AI_ALL), int(sock.AF_INET6), int(sock.SOCK_STREAM)},
+				{0, 0, 0}})
+			want := runOracleFiles(t, files, oracleIn{GAI: cases})
+			compareGAI(t, r, cases, want.GAI, false)
+		})
+	}
 }

@@ -109,7 +109,7 @@ func setupDiff(t *testing.T) *diffEnv {
 	}
 	return &diffEnv{
 		r: &addrinfo.Resolver{HostsFile: files["hosts"], ServicesFile: files["services"], ResolvConf: files["resolv"],
-			NSSwitchConf: files["nsswitch"]},
+			NSSwitchConf: files["nsswitch"], GaiConf: files["gai"]},
 		dns:   srv,
 		dir:   dir,
 		files: files,

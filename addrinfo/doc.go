@@ -46,8 +46,9 @@
 // '_' (a NUL, a space, a dot inside a label; dnsmessage refuses the
 // last, which ends the reply's reading) is still followed, but never
 // becomes the CanonName: that is the question's name, or the last good
-// target. Not read: gai.conf (glibc's default tables), host.conf ("multi
-// on" behaviour always), the
+// target. gai.conf's label, precedence, scopev4 and reload lines set the
+// ordering's tables as in glibc. Not read: host.conf ("multi on" behaviour
+// always), the
 // HOSTALIASES file, resolv.conf's sortlist, nscd, services.db.
 //
 // Files are read again when they change, each capped at 64 MiB (beyond

@@ -45,8 +45,8 @@ func (i Info) Socket() (*sock.Socket, error) {
 // Resolver holds the files a look-up reads. The zero value (the one the
 // package functions use) reads the system's: /etc/hosts, /etc/services,
 // /etc/resolv.conf (with the LOCALDOMAIN and RES_OPTIONS environment
-// variables) and /etc/nsswitch.conf. Each file is read again when it
-// changes.
+// variables), /etc/nsswitch.conf and /etc/gai.conf. Each file but gai.conf
+// is read again when it changes.
 type Resolver struct {
 	// HostsFile is the hosts file; "" means /etc/hosts.
 	HostsFile string
@@ -60,6 +60,11 @@ type Resolver struct {
 	// "hosts:" line orders the hosts file and DNS; "" means
 	// /etc/nsswitch.conf. Missing, it is "files dns".
 	NSSwitchConf string
+	// GaiConf is the getaddrinfo configuration (label, precedence and
+	// scopev4 tables for the ordering); "" means /etc/gai.conf. Missing,
+	// glibc's default tables apply. As in glibc it is read once, and again
+	// on a change only after a "reload yes" line.
+	GaiConf string
 	// NoDNS turns DNS off whatever the hosts line says: only the hosts
 	// file is read.
 	NoDNS bool
@@ -236,7 +241,7 @@ func (r *Resolver) Lookup(ctx context.Context, host, service string, hints *Hint
 		if ifs == nil {
 			ifs = loadIfInfo()
 		}
-		sortRFC3484(out, ifs)
+		sortRFC3484(out, ifs, r.gaiConf(ctx))
 	}
 	if len(out) == 0 {
 		return fail(EAI_NONAME, nil)
@@ -283,6 +288,7 @@ var (
 	servicesCache = map[string]*fileCache[*servicesDB]{}
 	resolvCaches  = map[string]*fileCache[[]byte]{}
 	nssCaches     = map[string]*fileCache[[]nssService]{}
+	gaiCaches     = map[string]*fileCache[*gaiConf]{}
 )
 
 func cacheFor[T any](m map[string]*fileCache[T], path string) *fileCache[T] {
