@@ -203,7 +203,7 @@ func TestDifferentialDNS(t *testing.T) {
 	needOracle(t)
 	srv := newZone()
 	names := addMatrix(srv, true)
-	names = append(names, "tcp.test")
+	names = append(names, "tcp.test", "garbage.test")
 	ns := srv.startLoopback53(t)
 	files, r := diffFiles(t, map[string]string{"resolv": "nameserver " + ns.String() + "\noptions timeout:1 attempts:1\n"})
 	var cases []gaiCase
