@@ -450,7 +450,7 @@ func (r *Resolver) nssLookup(ctx context.Context, name string, req *request) (ad
 	}
 	if code == EAI_SYSTEM {
 		err = rc.fileErr
-		if err == nil {
+		if err == nil && rc.errno != 0 {
 			err = rc.errno
 		}
 	}
