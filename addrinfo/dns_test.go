@@ -351,3 +351,46 @@ func hostChars(s string) bool {
 	}
 	return true
 }
+
+// TestRotate checks that with rotate the look-ups start at each of the
+// servers in turn, and without it always at the first.
+func TestRotate(t *testing.T) {
+	for _, rotate := range []bool{false, true} {
+		var srvs []*dnsServer
+		var addrs []netip.Addr
+		for range 3 {
+			s := newZone()
+			addrs = append(addrs, s.startLoopback53(t))
+			srvs = append(srvs, s)
+		}
+		opts := "options timeout:1 attempts:1\n"
+		if rotate {
+			opts = "options timeout:1 attempts:1 rotate\n"
+		}
+		r := &addrinfo.Resolver{ResolvConf: writeResolvConf(t, opts, addrs...), NSSwitchConf: writeNSS(t, "hosts: dns\n")}
+		for range 9 {
+			if _, err := r.Lookup(context.Background(), "a.test", "", &addrinfo.Hints{Family: sock.AF_INET, SockType: sock.SOCK_STREAM}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []int
+		for _, s := range srvs {
+			got = append(got, len(s.queryLog()))
+		}
+		want := []int{9, 0, 0}
+		if rotate {
+			want = []int{3, 3, 3}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("rotate=%v: unexpected queries per server (-want +got):\n%s", rotate, diff)
+		}
+	}
+}
+
+func writeNSS(t *testing.T, conf string) string {
+	p := filepath.Join(t.TempDir(), "nsswitch.conf")
+	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -88,3 +88,35 @@ func ParseReply(name, qtype string, reply []byte) (match bool, status int, addrs
 	st, a, c := rc.getanswer(reply, t)
 	return match, int(st), a, c
 }
+
+// ResolvConf is the part of a parsed resolv.conf the tests compare.
+type ResolvConf struct {
+	Servers                  []netip.AddrPort
+	Search                   []string
+	Ndots, Timeout, Attempts int
+	Rotate, Single, Reopen   bool
+	EDNS0, UseVC, NoAAAA, AD bool
+}
+
+// ParseResolvConf parses a resolv.conf with the given environment and
+// host name.
+func ParseResolvConf(b []byte, env map[string]string, host string) ResolvConf {
+	c := parseResolvConf(b, func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		func() (string, error) { return host, nil })
+	return ResolvConf{c.servers, c.search, c.ndots, c.timeout, c.attempts, c.rotate, c.singleRequest,
+		c.singleRequestReopen, c.edns0, c.useVC, c.noAAAA, c.trustAD}
+}
+
+// ParseNSSwitch returns the hosts line's services, each with its actions
+// for TRYAGAIN, UNAVAIL, NOTFOUND and SUCCESS ("c", "r" or "m").
+func ParseNSSwitch(b []byte) []string {
+	var out []string
+	for _, s := range parseNSSwitch(b) {
+		a := ""
+		for _, x := range s.actions {
+			a += string("crm"[x])
+		}
+		out = append(out, s.name+":"+a)
+	}
+	return out
+}
