@@ -1,14 +1,18 @@
 package addrinfo_test
 
 import (
-	"context"
 	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // dnsZone is the test responder's data: records by lower-case name and
@@ -26,11 +30,15 @@ const (
 )
 
 type dnsServer struct {
-	zone     map[string][]dnsRR // "name." -> records
-	rcode    map[string]int     // names answered with this rcode
-	silent   map[string]bool    // names never answered
-	garbage  map[string]bool    // names answered with a malformed message
-	tcpOnly  map[string]bool    // names answered in full over TCP only
+	zone     map[string][]dnsRR         // "name." -> records
+	rcode    map[string]int             // names answered with this rcode
+	silent   map[string]bool            // names never answered
+	garbage  map[string]bool            // names answered with a malformed message
+	tcpOnly  map[string]bool            // names answered in full over TCP only
+	forge    map[string]string          // names whose answer a forgery precedes: "id", "question", "source"
+	delay    map[string]time.Duration   // names answered late
+	silentT  map[string]map[uint16]bool // names never answered for one type
+	rcodeT   map[string]map[uint16]int  // names answered with an rcode for one type
 	udp      net.PacketConn
 	tcp      net.Listener
 	wg       sync.WaitGroup
@@ -52,7 +60,9 @@ func encodeName(n string) []byte {
 }
 
 func newZone() *dnsServer {
-	s := &dnsServer{zone: map[string][]dnsRR{}, rcode: map[string]int{}, silent: map[string]bool{}, garbage: map[string]bool{}, tcpOnly: map[string]bool{}}
+	s := &dnsServer{zone: map[string][]dnsRR{}, rcode: map[string]int{}, silent: map[string]bool{}, garbage: map[string]bool{},
+		tcpOnly: map[string]bool{}, forge: map[string]string{}, delay: map[string]time.Duration{},
+		silentT: map[string]map[uint16]bool{}, rcodeT: map[string]map[uint16]int{}}
 	a := func(name, addr string) {
 		ip := netip.MustParseAddr(addr)
 		t := uint16(typeA)
@@ -107,6 +117,18 @@ func newZone() *dnsServer {
 	return s
 }
 
+func typeName(t uint16) string {
+	switch t {
+	case typeA:
+		return "A"
+	case typeAAAA:
+		return "AAAA"
+	case typePTR:
+		return "PTR"
+	}
+	return strconv.Itoa(int(t))
+}
+
 func itoa(b byte) string { return strconv.Itoa(int(b)) }
 
 // start listens on addr (UDP and TCP); it returns false if the port is
@@ -141,7 +163,20 @@ func (s *dnsServer) start(t testing.TB, addr string) bool {
 			if err != nil {
 				return
 			}
-			if resp := s.answer(buf[:n], false); resp != nil {
+			q := append([]byte(nil), buf[:n]...)
+			s.forgeries(udp, q, from)
+			if name, _, _, ok := questionEnd(q); ok && s.delay[name] > 0 {
+				s.wg.Add(1)
+				go func() {
+					defer s.wg.Done()
+					time.Sleep(s.delay[name])
+					if resp := s.answer(q, false); resp != nil {
+						udp.WriteTo(resp, from)
+					}
+				}()
+				continue
+			}
+			if resp := s.answer(q, false); resp != nil {
 				udp.WriteTo(resp, from)
 			}
 		}
@@ -197,12 +232,135 @@ func (s *dnsServer) stop() {
 	s.wg.Wait()
 }
 
-// resolver returns a net.Resolver that sends every query to s.
-func (s *dnsServer) resolver() *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, s.addrPort)
-	}}
+// startLoopback53 starts the responder on port 53 of a loopback address
+// of its own (127.x.y.z), as resolv.conf can name no other port. It skips
+// the test when no such address can be had.
+func (s *dnsServer) startLoopback53(t testing.TB) netip.Addr {
+	t.Helper()
+	for try := 0; try < 50; try++ {
+		a := netip.AddrFrom4([4]byte{127, byte(1 + rand.IntN(250)), byte(rand.IntN(256)), byte(1 + rand.IntN(250))})
+		if s.start(t, netip.AddrPortFrom(a, 53).String()) {
+			return a
+		}
+	}
+	t.Skip("no loopback address with a free port 53 (needs root)")
+	return netip.Addr{}
+}
+
+// writeResolvConf writes a resolv.conf naming the servers, with the
+// given extra lines, and returns its path.
+func writeResolvConf(t testing.TB, extra string, servers ...netip.Addr) string {
+	t.Helper()
+	var b strings.Builder
+	for _, a := range servers {
+		fmt.Fprintf(&b, "nameserver %s\n", a)
+	}
+	b.WriteString(extra)
+	p := filepath.Join(t.TempDir(), "resolv.conf")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// queryLog returns the names asked so far, with their types.
+func (s *dnsServer) queryLog() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.queries...)
+}
+
+// evilReply is a reply to q with the attacker's data: the name is a CNAME
+// to evil.attacker, which has 6.6.6.6 (or 6666::6).
+func evilReply(q []byte, qend int, qtype uint16) []byte {
+	resp := append([]byte(nil), q[:qend]...)
+	binary.BigEndian.PutUint16(resp[2:], 0x8580)
+	binary.BigEndian.PutUint16(resp[4:], 1)
+	binary.BigEndian.PutUint16(resp[6:], 2)
+	binary.BigEndian.PutUint16(resp[8:], 0)
+	binary.BigEndian.PutUint16(resp[10:], 0)
+	target := encodeName("evil.attacker.")
+	resp = append(resp, 0xc0, 12)
+	resp = binary.BigEndian.AppendUint16(resp, typeCNAME)
+	resp = binary.BigEndian.AppendUint16(resp, 1)
+	resp = binary.BigEndian.AppendUint32(resp, 60)
+	resp = binary.BigEndian.AppendUint16(resp, uint16(len(target)))
+	resp = append(resp, target...)
+	resp = append(resp, target...)
+	data := []byte{6, 6, 6, 6}
+	if qtype == typeAAAA {
+		data = netip.MustParseAddr("6666::6").AsSlice()
+	} else {
+		qtype = typeA
+	}
+	resp = binary.BigEndian.AppendUint16(resp, qtype)
+	resp = binary.BigEndian.AppendUint16(resp, 1)
+	resp = binary.BigEndian.AppendUint32(resp, 60)
+	resp = binary.BigEndian.AppendUint16(resp, uint16(len(data)))
+	return append(resp, data...)
+}
+
+// questionEnd returns the name, type and end offset of q's question.
+func questionEnd(q []byte) (string, uint16, int, bool) {
+	if len(q) < 12 {
+		return "", 0, 0, false
+	}
+	i := 12
+	var labels []string
+	for {
+		if i >= len(q) {
+			return "", 0, 0, false
+		}
+		l := int(q[i])
+		i++
+		if l == 0 {
+			break
+		}
+		if l > 63 || i+l > len(q) {
+			return "", 0, 0, false
+		}
+		labels = append(labels, strings.ToLower(string(q[i:i+l])))
+		i += l
+	}
+	if i+4 > len(q) {
+		return "", 0, 0, false
+	}
+	return strings.Join(labels, ".") + ".", binary.BigEndian.Uint16(q[i:]), i + 4, true
+}
+
+// forgeries sends the forged replies that precede the real one for a
+// name in s.forge, then waits so that they arrive first.
+func (s *dnsServer) forgeries(udp net.PacketConn, q []byte, from net.Addr) {
+	name, qtype, qend, ok := questionEnd(q)
+	if !ok {
+		return
+	}
+	kind := s.forge[name]
+	if kind == "" {
+		return
+	}
+	evil := evilReply(q, qend, qtype)
+	switch kind {
+	case "id":
+		evil[0] ^= 0x55
+		udp.WriteTo(evil, from)
+	case "question":
+		// The right ID, but the question of another name.
+		other := append(append([]byte(nil), q[:12]...), encodeName("evil.attacker.")...)
+		other = binary.BigEndian.AppendUint16(other, qtype)
+		other = binary.BigEndian.AppendUint16(other, 1)
+		other = append(other, evil[qend:]...)
+		other[2], other[3] = 0x85, 0x80
+		udp.WriteTo(other, from)
+	case "source":
+		// Everything right but the source port.
+		c, err := net.ListenPacket("udp", strings.Split(s.addrPort, ":")[0]+":0")
+		if err == nil {
+			c.WriteTo(evil, from)
+			c.Close()
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
 }
 
 // answer builds the reply to one query, or nil to stay silent.
@@ -235,9 +393,9 @@ func (s *dnsServer) answer(q []byte, overTCP bool) []byte {
 	qend := i + 4
 	name := strings.Join(labels, ".") + "."
 	s.mu.Lock()
-	s.queries = append(s.queries, name)
+	s.queries = append(s.queries, name+typeName(qtype))
 	s.mu.Unlock()
-	if s.silent[name] {
+	if s.silent[name] || s.silentT[name][qtype] {
 		return nil
 	}
 	if s.garbage[name] {
@@ -249,11 +407,13 @@ func (s *dnsServer) answer(q []byte, overTCP bool) []byte {
 	rcode := 0
 	var answers []byte
 	an := 0
-	if c, ok := s.rcode[name]; ok {
+	if c, ok := s.rcodeT[name][qtype]; ok {
+		rcode = c
+	} else if c, ok := s.rcode[name]; ok {
 		rcode = c
 	} else {
 		cur := name
-		for hops := 0; hops < 8; hops++ {
+		for hops := 0; hops < 40; hops++ {
 			rrs, ok := s.zone[cur]
 			if !ok {
 				if hops == 0 {

@@ -1,8 +1,8 @@
 // Package addrinfo resolves host and service names the way the C library's
 // getaddrinfo(3) and getnameinfo(3) do, in pure Go: the numeric forms glibc
 // accepts (inet_aton's `127.1`, `0x7f.1`, `0177.0.0.1`, IPv6 with a
-// `%zone`), the hosts file, the services file, DNS through Go's
-// [net.Resolver], socket type expansion, AI_CANONNAME, AI_V4MAPPED, AI_ALL,
+// `%zone`), the hosts file, the services file, DNS through a stub resolver
+// of its own, socket type expansion, AI_CANONNAME, AI_V4MAPPED, AI_ALL,
 // AI_ADDRCONFIG and the RFC 3484/6724 destination ordering glibc applies.
 // The answer for an input is the one glibc 2.36 gives on the same machine:
 // a differential test against the C library (through cgo, in the tests
@@ -21,19 +21,41 @@
 // buffer to size: EAI_OVERFLOW is never returned, NI_MAXHOST and NI_MAXSERV
 // exist only for code ported from C.
 //
-// What the package does not read: nsswitch.conf (the order is always the
-// hosts file, then DNS, glibc's "hosts: files dns"), gai.conf (glibc's
-// default policy tables are used), host.conf ("multi on" behaviour
-// always), nscd, and the services database (services.db: the services
-// file only). DNS goes through Go's [net.Resolver] (always its pure Go
-// resolver), so the servers, search list, ndots and timeouts are the ones
-// Go reads from resolv.conf, and the context's deadline bounds the whole
-// look-up. The package watches the replies on the resolver's connections
-// to tell what net.Resolver's errors do not: a name without records of the
-// asked type (NOERROR, EAI_NODATA) from a name that does not exist
-// (NXDOMAIN, EAI_NONAME), the end of a CNAME chain for AI_CANONNAME, and
-// answers Go took from the system's /etc/hosts without asking a server
-// (ignored: the Resolver's own hosts file was read first).
+// The sources are glibc's: nsswitch.conf's "hosts:" line orders the
+// services "files" (the hosts file) and "dns" with its [STATUS=ACTION]
+// items; other services (myhostname, mymachines, resolve, nis...) are
+// left out, as if not listed. The DNS part follows glibc's resolver, not
+// Go's: resolv.conf's nameserver (the first three), search and domain,
+// options ndots, timeout, attempts, rotate, single-request,
+// single-request-reopen, edns0, use-vc, no-aaaa, trust-ad and
+// no-tld-query, and the LOCALDOMAIN and RES_OPTIONS environment variables;
+// A and AAAA queries sent together on one UDP socket of package sock (one
+// after the other with single-request), the same search order, the same
+// timeout per server (timeout seconds for the first, then shared as glibc
+// shares it) and attempts over the servers, a truncated reply asked again
+// over TCP. The context bounds the whole look-up: when it ends first, the
+// error is EAI_AGAIN wrapping the context's error.
+//
+// A reply counts only when its ID and question match a query sent and it
+// comes from the server's address and port (the socket is connected, and
+// the source is checked again); any other datagram is dropped and the
+// wait goes on, as in glibc. Names in replies are judged as Debian's
+// glibc 2.36 judges them: an address counts only when its record is of the
+// question's type and owned by the question's name or the last CNAME
+// target; a CNAME target holding a byte other than a letter, digit, '-' or
+// '_' (a NUL, a space, a dot inside a label; dnsmessage refuses the
+// last, which ends the reply's reading) is still followed, but never
+// becomes the CanonName: that is the question's name, or the last good
+// target. gai.conf's label, precedence, scopev4 and reload lines set the
+// ordering's tables as in glibc. Not read: host.conf ("multi on" behaviour
+// always), the
+// HOSTALIASES file, resolv.conf's sortlist, nscd, services.db.
+//
+// Files are read again when they change, each capped at 64 MiB (beyond
+// it an error wrapping EFBIG), only when regular (a FIFO or a device is
+// an error wrapping EINVAL, never a wait), with the context checked during
+// the read and the parse; a look-up waiting for another's parse of the
+// same file waits only as long as its own context lets it.
 //
 // Per OS: the constants have glibc's Linux values on every system (the
 // BSDs and Darwin number AI_*, NI_* and EAI_* differently; code that hands

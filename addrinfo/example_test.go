@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 
 	"github.com/posixkit/posixkit/addrinfo"
 	"github.com/posixkit/posixkit/sock"
@@ -68,4 +70,59 @@ func ExampleFlags_String() {
 	// Output:
 	// AI_PASSIVE|AI_NUMERICSERV
 	// NI_NUMERICHOST|NI_DGRAM
+}
+
+// A Resolver reads the files it names instead of the system's: here a
+// hosts file of its own, and no DNS. AI_CANONNAME gives the official name
+// of the line that matched an alias.
+func ExampleResolver() {
+	dir, err := os.MkdirTemp("", "hosts")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	hosts := filepath.Join(dir, "hosts")
+	if err := os.WriteFile(hosts, []byte("192.0.2.7 db.example.test db\n2001:db8::7 db.example.test db\n"), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := &addrinfo.Resolver{HostsFile: hosts, NoDNS: true}
+	infos, err := r.Lookup(context.Background(), "db", "5432",
+		&addrinfo.Hints{Flags: addrinfo.AI_CANONNAME, Family: sock.AF_INET, SockType: sock.SOCK_STREAM})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(infos[0].Addr, infos[0].CanonName)
+	_, err = r.Lookup(context.Background(), "nosuchhost", "5432", nil)
+	fmt.Println(errors.Is(err, addrinfo.EAI_NONAME))
+	// Output:
+	// 192.0.2.7:5432 db.example.test
+	// true
+}
+
+// NameInfo without NI_NUMERICHOST looks the address up (the hosts file,
+// then DNS); with it, the address is only turned into text.
+func ExampleResolver_NameInfo() {
+	dir, err := os.MkdirTemp("", "hosts")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	hosts := filepath.Join(dir, "hosts")
+	if err := os.WriteFile(hosts, []byte("192.0.2.7 db.example.test db\n"), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := &addrinfo.Resolver{HostsFile: hosts, NoDNS: true}
+	ap := netip.MustParseAddrPort("192.0.2.7:22")
+	host, serv, err := r.NameInfo(context.Background(), ap, addrinfo.NI_NUMERICSERV)
+	fmt.Println(host, serv, err)
+	host, serv, err = r.NameInfo(context.Background(), ap, addrinfo.NI_NUMERICHOST|addrinfo.NI_NUMERICSERV)
+	fmt.Println(host, serv, err)
+	// Output:
+	// db.example.test 22 <nil>
+	// 192.0.2.7 22 <nil>
 }

@@ -2,8 +2,10 @@ package addrinfo
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io/fs"
 	"net/netip"
-	"os"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -20,15 +22,19 @@ type hostEntry struct {
 // hostsDB is a parsed hosts file with an index by lower-case name.
 type hostsDB struct {
 	entries []hostEntry
-	byName  map[string][]int32 // lower-case name -> entries, file order, no repeats
+	byName  map[string]int32   // lower-case name -> its first entry
+	more    map[string][]int32 // lower-case name -> its later entries, file order, no repeats
 }
 
 // parseHosts parses a hosts file the way glibc's nss_files does: "#" starts
 // a comment, fields are separated by C white space, a line whose address
 // inet_pton rejects is skipped, a line of any length is read whole (and
-// cut at a NUL byte, as the C string would be).
-func parseHosts(data []byte) *hostsDB {
-	db := &hostsDB{byName: make(map[string][]int32)}
+// cut at a NUL byte, as the C string would be). It takes time linear in
+// the file's size and checks ctx every few thousand names.
+func parseHosts(ctx context.Context, data []byte) (*hostsDB, error) {
+	// Room for about one name per 16 bytes: the map rarely grows.
+	db := &hostsDB{byName: make(map[string]int32, min(len(data)/16, 1<<20)), more: map[string][]int32{}}
+	work := 0
 	for len(data) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -37,26 +43,32 @@ func parseHosts(data []byte) *hostsDB {
 			line, data = data, nil
 		}
 		e, ok := parseHostsLine(line)
+		if work += 1 + len(e.names); work >= 4096 {
+			work = 0
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if !ok {
 			continue
 		}
 		idx := int32(len(db.entries))
 		db.entries = append(db.entries, e)
-		for k, n := range e.names {
+		for _, n := range e.names {
 			key := lowerASCII(n)
-			dup := false
-			for _, m := range e.names[:k] {
-				if lowerASCII(m) == key {
-					dup = true
-					break
-				}
+			first, seen := db.byName[key]
+			if !seen {
+				db.byName[key] = idx
+				continue
 			}
-			if !dup {
-				db.byName[key] = append(db.byName[key], idx)
+			l := db.more[key]
+			if first == idx || len(l) > 0 && l[len(l)-1] == idx {
+				continue // the name repeats on this line
 			}
+			db.more[key] = append(l, idx)
 		}
 	}
-	return db
+	return db, nil
 }
 
 func parseHostsLine(line []byte) (hostEntry, bool) {
@@ -66,11 +78,24 @@ func parseHostsLine(line []byte) (hostEntry, bool) {
 	if i := bytes.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
 	}
-	fields := splitSpace(line)
-	if len(fields) == 0 {
+	// One string for the line; the names are pieces of it.
+	str := string(line)
+	n := countFields(str)
+	if n == 0 {
 		return hostEntry{}, false
 	}
-	a := string(fields[0])
+	i := 0
+	next := func() string {
+		for i < len(str) && isSpace(str[i]) {
+			i++
+		}
+		start := i
+		for i < len(str) && !isSpace(str[i]) {
+			i++
+		}
+		return str[start:i]
+	}
+	a := next()
 	addr, ok := parseInetPton4(a)
 	if !ok {
 		if addr, ok = parseInetPton6(a); !ok {
@@ -78,13 +103,29 @@ func parseHostsLine(line []byte) (hostEntry, bool) {
 		}
 	}
 	e := hostEntry{addr: addr}
-	if len(fields) == 1 {
+	if n == 1 {
 		e.names = []string{""}
+		return e, true
 	}
-	for _, f := range fields[1:] {
-		e.names = append(e.names, string(f))
+	e.names = make([]string, n-1)
+	for k := range e.names {
+		e.names[k] = next()
 	}
 	return e, true
+}
+
+// countFields counts the runs of non-space bytes of s.
+func countFields(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		sp := isSpace(s[i])
+		if !sp && !in {
+			n++
+		}
+		in = !sp
+	}
+	return n
 }
 
 // addrFor returns the entry's address as glibc's nss_files parses the line
@@ -113,8 +154,16 @@ func (e *hostEntry) addrFor(fam int) (netip.Addr, bool) {
 // lookupName returns the addresses of name in family fam (0 for both, in
 // file order) and the official name of the first line that matches.
 func (db *hostsDB) lookupName(name string, fam int) (addrs []netip.Addr, canon string) {
-	idx := db.byName[lowerASCII(name)]
-	for _, i := range idx {
+	key := lowerASCII(name)
+	first, ok := db.byName[key]
+	if !ok {
+		return nil, ""
+	}
+	for k := -1; k < len(db.more[key]); k++ {
+		i := first
+		if k >= 0 {
+			i = db.more[key][k]
+		}
 		e := &db.entries[i]
 		a, ok := e.addrFor(fam)
 		if !ok {
@@ -166,8 +215,9 @@ type servicesDB struct {
 // "name port/proto aliases...", "#" comments; the port is read with
 // strtoul and kept to 16 bits (99999 is 34463), a line whose port field is
 // not a number followed by "/" is skipped.
-func parseServices(data []byte) *servicesDB {
+func parseServices(ctx context.Context, data []byte) (*servicesDB, error) {
 	db := &servicesDB{byName: make(map[servKey]uint16), byPort: make(map[portKey]string)}
+	work := 0
 	for len(data) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -176,14 +226,24 @@ func parseServices(data []byte) *servicesDB {
 			line, data = data, nil
 		}
 		e, ok := parseServicesLine(line)
+		if work += 1 + len(e.aliases); work >= 4096 {
+			work = 0
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if !ok {
 			continue
 		}
 		db.entries = append(db.entries, e)
-		for _, n := range append([]string{e.name}, e.aliases...) {
-			k := servKey{n, e.proto}
-			if _, dup := db.byName[k]; !dup {
-				db.byName[k] = e.port
+		for k := -1; k < len(e.aliases); k++ {
+			n := e.name
+			if k >= 0 {
+				n = e.aliases[k]
+			}
+			sk := servKey{n, e.proto}
+			if _, dup := db.byName[sk]; !dup {
+				db.byName[sk] = e.port
 			}
 		}
 		pk := portKey{e.port, e.proto}
@@ -191,7 +251,7 @@ func parseServices(data []byte) *servicesDB {
 			db.byPort[pk] = e.name
 		}
 	}
-	return db
+	return db, nil
 }
 
 func parseServicesLine(line []byte) (servEntry, bool) {
@@ -307,13 +367,26 @@ func lowerASCII(s string) string {
 	return s
 }
 
+// maxFileSize is the largest hosts, services, resolv.conf, nsswitch.conf
+// or gai.conf file read; a larger one is an error wrapping EFBIG.
+const maxFileSize = 64 << 20
+
 // fileCache keeps the last parse of a file and re-reads it when its inode,
-// size or modification time changes: one stat(2) per look-up.
+// size or times change: one stat(2) per look-up. A parse holds no lock:
+// a look-up that finds one under way waits for it only as long as its
+// context lets it.
 type fileCache[T any] struct {
-	mu    sync.Mutex
-	path  string
+	mu       sync.Mutex
+	stamp    unix.Stat_t
+	ok       bool
+	val      T
+	err      error
+	inflight *fileFlight[T]
+}
+
+type fileFlight[T any] struct {
+	done  chan struct{}
 	stamp unix.Stat_t
-	ok    bool
 	val   T
 	err   error
 }
@@ -322,22 +395,102 @@ func sameStamp(a, b *unix.Stat_t) bool {
 	return a.Ino == b.Ino && a.Dev == b.Dev && a.Size == b.Size && a.Mtim == b.Mtim && a.Ctim == b.Ctim
 }
 
-func (c *fileCache[T]) get(path string, parse func([]byte) T) (T, error) {
-	var st unix.Stat_t
-	err := unix.Stat(path, &st)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err == nil && c.ok && c.path == path && sameStamp(&st, &c.stamp) {
-		return c.val, c.err
-	}
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// get returns the parse of the file at path, reading it again when it
+// changed. Errors are *fs.PathError: a missing file, one that is not a
+// regular file (EINVAL), one over maxFileSize (EFBIG), or the context's
+// error when it ended first.
+func (c *fileCache[T]) get(ctx context.Context, path string, parse func(context.Context, []byte) (T, error)) (T, error) {
 	var zero T
-	if err != nil {
-		return zero, &os.PathError{Op: "stat", Path: path, Err: err}
+	for {
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(path, &st); err != nil {
+			return zero, &fs.PathError{Op: "stat", Path: path, Err: err}
+		}
+		c.mu.Lock()
+		if c.ok && sameStamp(&st, &c.stamp) {
+			v, err := c.val, c.err
+			c.mu.Unlock()
+			return v, err
+		}
+		if f := c.inflight; f != nil && sameStamp(&st, &f.stamp) {
+			c.mu.Unlock()
+			select {
+			case <-f.done:
+				if isCtxErr(f.err) {
+					continue // the reader's context ended, not ours: read it ourselves
+				}
+				return f.val, f.err
+			case <-ctx.Done():
+				return zero, ctx.Err()
+			}
+		}
+		f := &fileFlight[T]{done: make(chan struct{}), stamp: st}
+		c.inflight = f
+		c.mu.Unlock()
+		f.val, f.err = loadFile(ctx, path, parse)
+		c.mu.Lock()
+		if c.inflight == f {
+			c.inflight = nil
+		}
+		if !isCtxErr(f.err) {
+			c.stamp, c.ok, c.val, c.err = st, true, f.val, f.err
+		}
+		c.mu.Unlock()
+		close(f.done)
+		return f.val, f.err
 	}
-	data, err := os.ReadFile(path)
+}
+
+// loadFile opens path without blocking (O_NONBLOCK: a FIFO does not wait
+// for a writer), refuses anything but a regular file and files over
+// maxFileSize, reads it in chunks while ctx lasts and parses it.
+func loadFile[T any](ctx context.Context, path string, parse func(context.Context, []byte) (T, error)) (T, error) {
+	var zero T
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
 	if err != nil {
-		return zero, err
+		return zero, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	c.path, c.stamp, c.ok, c.val, c.err = path, st, true, parse(data), nil
-	return c.val, nil
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return zero, &fs.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return zero, &fs.PathError{Op: "open", Path: path, Err: unix.EINVAL}
+	}
+	if st.Size > maxFileSize {
+		return zero, &fs.PathError{Op: "read", Path: path, Err: unix.EFBIG}
+	}
+	data := make([]byte, 0, st.Size+1)
+	const chunk = 1 << 20
+	for {
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		if len(data) == cap(data) {
+			if len(data) >= maxFileSize {
+				return zero, &fs.PathError{Op: "read", Path: path, Err: unix.EFBIG}
+			}
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := unix.Read(fd, data[len(data):min(cap(data), len(data)+chunk)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return zero, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			break
+		}
+		data = data[:len(data)+n]
+	}
+	return parse(ctx, data)
 }

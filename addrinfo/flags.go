@@ -1,7 +1,6 @@
 package addrinfo
 
 import (
-	"net"
 	"strings"
 
 	"github.com/posixkit/posixkit/internal/cname"
@@ -159,10 +158,8 @@ type Error struct {
 
 // Error returns "lookup HOST SERVICE: TEXT", for [Lookup] and [NameInfo]
 // alike, where TEXT is the Code's gai_strerror text; an empty host or
-// service is left out. An underlying error follows as ": ERR"; a
-// *net.DNSError gives only its reason and the server that answered, since
-// its own text would repeat "lookup" and the name. A nil *Error reads
-// "<nil>".
+// service is left out. An underlying error (an errno behind EAI_SYSTEM)
+// follows as ": ERR". A nil *Error reads "<nil>".
 func (e *Error) Error() string {
 	if e == nil {
 		return "<nil>"
@@ -183,17 +180,7 @@ func (e *Error) Error() string {
 		return b.String()
 	}
 	b.WriteString(": ")
-	de, ok := e.Err.(*net.DNSError)
-	if !ok {
-		b.WriteString(e.Err.Error())
-		return b.String()
-	}
-	b.WriteString(de.Err)
-	if de.Server != "" {
-		b.WriteString(" (server ")
-		b.WriteString(de.Server)
-		b.WriteString(")")
-	}
+	b.WriteString(e.Err.Error())
 	return b.String()
 }
 

@@ -2,8 +2,8 @@ package addrinfo
 
 import (
 	"context"
-	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,25 +42,35 @@ func (i Info) Socket() (*sock.Socket, error) {
 	return sock.New(i.Family, i.SockType, i.Protocol)
 }
 
-// Resolver holds the sources a look-up reads. The zero value (and the one
-// the package functions use) reads /etc/hosts, /etc/services and the
-// system's DNS through a [net.Resolver] with PreferGo.
+// Resolver holds the files a look-up reads. The zero value (the one the
+// package functions use) reads the system's: /etc/hosts, /etc/services,
+// /etc/resolv.conf (with the LOCALDOMAIN and RES_OPTIONS environment
+// variables), /etc/nsswitch.conf and /etc/gai.conf. Each file but gai.conf
+// is read again when it changes.
 type Resolver struct {
 	// HostsFile is the hosts file; "" means /etc/hosts.
 	HostsFile string
 	// ServicesFile is the services file; "" means /etc/services.
 	ServicesFile string
-	// DNS answers the names the hosts file does not have; nil means a
-	// net.Resolver with PreferGo. Go's resolver also consults the system's
-	// /etc/hosts itself before it asks a server.
-	DNS *net.Resolver
-	// NoDNS turns DNS off: only the hosts file is read.
+	// ResolvConf is the resolver configuration; "" means
+	// /etc/resolv.conf. A missing file means glibc's defaults: the server
+	// 127.0.0.1, port 53.
+	ResolvConf string
+	// NSSwitchConf is the name service switch configuration whose
+	// "hosts:" line orders the hosts file and DNS; "" means
+	// /etc/nsswitch.conf. Missing, it is "files dns".
+	NSSwitchConf string
+	// GaiConf is the getaddrinfo configuration (label, precedence and
+	// scopev4 tables for the ordering); "" means /etc/gai.conf. Missing,
+	// glibc's default tables apply. As in glibc it is read once, and again
+	// on a change only after a "reload yes" line.
+	GaiConf string
+	// NoDNS turns DNS off whatever the hosts line says: only the hosts
+	// file is read.
 	NoDNS bool
 }
 
 var defaultResolver Resolver
-
-var goResolver = &net.Resolver{PreferGo: true}
 
 // Lookup resolves a host and a service: getaddrinfo(3), with the system's
 // hosts file, services file and DNS. An empty host or service is C's NULL
@@ -175,7 +185,7 @@ func (r *Resolver) Lookup(ctx context.Context, host, service string, hints *Hint
 			return fail(EAI_NONAME, nil)
 		}
 	}
-	sts, code := r.servTuples(service, hasService, port, numeric, &req)
+	sts, code := r.servTuples(ctx, service, hasService, port, numeric, &req)
 	if code != 0 {
 		return fail(code, nil)
 	}
@@ -231,7 +241,7 @@ func (r *Resolver) Lookup(ctx context.Context, host, service string, hints *Hint
 		if ifs == nil {
 			ifs = loadIfInfo()
 		}
-		sortRFC3484(out, ifs)
+		sortRFC3484(out, ifs, r.gaiConf(ctx))
 	}
 	if len(out) == 0 {
 		return fail(EAI_NONAME, nil)
@@ -257,10 +267,28 @@ func (r *Resolver) hostsFile() string {
 	return "/etc/hosts"
 }
 
+func (r *Resolver) resolvConfFile() string {
+	if r.ResolvConf != "" {
+		return r.ResolvConf
+	}
+	return "/etc/resolv.conf"
+}
+
+func (r *Resolver) nsswitchFile() string {
+	if r.NSSwitchConf != "" {
+		return r.NSSwitchConf
+	}
+	return "/etc/nsswitch.conf"
+}
+
+// The parsed files, by path.
 var (
 	cacheMu       sync.Mutex
 	hostsCaches   = map[string]*fileCache[*hostsDB]{}
 	servicesCache = map[string]*fileCache[*servicesDB]{}
+	resolvCaches  = map[string]*fileCache[[]byte]{}
+	nssCaches     = map[string]*fileCache[[]nssService]{}
+	gaiCaches     = map[string]*fileCache[*gaiConf]{}
 )
 
 func cacheFor[T any](m map[string]*fileCache[T], path string) *fileCache[T] {
@@ -274,28 +302,54 @@ func cacheFor[T any](m map[string]*fileCache[T], path string) *fileCache[T] {
 	return c
 }
 
-// hosts returns the parsed hosts file; a missing file is an empty one.
-func (r *Resolver) hosts() *hostsDB {
+// hosts returns the parsed hosts file, or why it could not be read.
+func (r *Resolver) hosts(ctx context.Context) (*hostsDB, error) {
 	p := r.hostsFile()
-	db, err := cacheFor(hostsCaches, p).get(p, parseHosts)
+	return cacheFor(hostsCaches, p).get(ctx, p, parseHosts)
+}
+
+// hostsOrEmpty is the hosts file for getnameinfo, which goes on to DNS
+// when it cannot be read.
+func (r *Resolver) hostsOrEmpty(ctx context.Context) *hostsDB {
+	db, err := r.hosts(ctx)
 	if err != nil {
 		return &hostsDB{}
 	}
 	return db
 }
 
-func (r *Resolver) services() *servicesDB {
+// services returns the parsed services file; one that cannot be read has
+// no services.
+func (r *Resolver) services(ctx context.Context) *servicesDB {
 	p := r.servicesFile()
-	db, err := cacheFor(servicesCache, p).get(p, parseServices)
+	db, err := cacheFor(servicesCache, p).get(ctx, p, parseServices)
 	if err != nil {
 		return &servicesDB{}
 	}
 	return db
 }
 
+// resolvConf returns the resolver configuration, with the environment
+// as it is now.
+func (r *Resolver) resolvConf(ctx context.Context) *resolvConf {
+	p := r.resolvConfFile()
+	data, _ := cacheFor(resolvCaches, p).get(ctx, p, func(_ context.Context, b []byte) ([]byte, error) { return b, nil })
+	return parseResolvConf(data, os.LookupEnv, os.Hostname)
+}
+
+// nsswitch returns the services of the hosts line.
+func (r *Resolver) nsswitch(ctx context.Context) []nssService {
+	p := r.nsswitchFile()
+	list, err := cacheFor(nssCaches, p).get(ctx, p, func(_ context.Context, b []byte) ([]nssService, error) { return parseNSSwitch(b), nil })
+	if err != nil {
+		return defaultHostsServices
+	}
+	return list
+}
+
 // servTuples is the service half of glibc's gaih_inet: which (socket type,
 // protocol, port) triples the answer has.
-func (r *Resolver) servTuples(service string, hasService bool, port uint16, numeric bool, req *request) ([]servTuple, Code) {
+func (r *Resolver) servTuples(ctx context.Context, service string, hasService bool, port uint16, numeric bool, req *request) ([]servTuple, Code) {
 	tp := -1 // -1: the table's empty first row (no socktype nor protocol)
 	matches := func(t *typeProto) bool {
 		return (req.socktype == 0 || req.socktype == t.socktype) &&
@@ -325,7 +379,7 @@ func (r *Resolver) servTuples(service string, hasService bool, port uint16, nume
 		if tp >= 0 && typeProtos[tp].noService {
 			return nil, EAI_SERVICE
 		}
-		db := r.services()
+		db := r.services(ctx)
 		if tp >= 0 {
 			t := &typeProtos[tp]
 			p, ok := db.byName[servKey{service, t.name}]

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/posixkit/posixkit/addrinfo/internal/cgai"
 	"github.com/posixkit/posixkit/internal/testkit"
@@ -38,11 +39,15 @@ type gniCase struct {
 type oracleIn struct {
 	GAI []gaiCase
 	GNI []gniCase
+	// Bench, when set, is one case to call N times in a loop, timed.
+	Bench  *gaiCase
+	BenchN int
 }
 
 type gaiOut struct {
 	Infos []cgai.AddrInfo
 	Code  int
+	Nanos int64 // how long the call took
 }
 
 type gniOut struct {
@@ -51,8 +56,9 @@ type gniOut struct {
 }
 
 type oracleOut struct {
-	GAI []gaiOut
-	GNI []gniOut
+	GAI        []gaiOut
+	GNI        []gniOut
+	BenchNanos int64
 }
 
 func oracleMain() int {
@@ -60,6 +66,8 @@ func oracleMain() int {
 		{os.Getenv("ADDRINFO_HOSTS"), "/etc/hosts"},
 		{os.Getenv("ADDRINFO_SERVICES"), "/etc/services"},
 		{os.Getenv("ADDRINFO_RESOLV"), "/etc/resolv.conf"},
+		{os.Getenv("ADDRINFO_NSSWITCH"), "/etc/nsswitch.conf"},
+		{os.Getenv("ADDRINFO_GAI"), "/etc/gai.conf"},
 	} {
 		if bind[0] == "" {
 			continue
@@ -75,12 +83,27 @@ func oracleMain() int {
 		return 2
 	}
 	var out oracleOut
+	if c := in.Bench; c != nil {
+		cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol) // warm up
+		start := time.Now()
+		for range in.BenchN {
+			if _, code := cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol); code != 0 {
+				fmt.Fprintln(os.Stderr, "oracle bench: getaddrinfo:", cgai.GaiStrerror(code))
+				return 2
+			}
+		}
+		out.BenchNanos = time.Since(start).Nanoseconds()
+	}
 	for _, c := range in.GAI {
-		infos, code := cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol)
+		start := time.Now()
+		var infos []cgai.AddrInfo
+		var code int
 		if c.NilHints {
 			infos, code = cgai.GetAddrInfoNilHints(c.Host, c.Service)
+		} else {
+			infos, code = cgai.GetAddrInfo(c.Host, c.Service, c.Flags, c.Family, c.SockType, c.Protocol)
 		}
-		out.GAI = append(out.GAI, gaiOut{infos, code})
+		out.GAI = append(out.GAI, gaiOut{infos, code, time.Since(start).Nanoseconds()})
 	}
 	for _, c := range in.GNI {
 		a := netip.MustParseAddr(c.Addr)

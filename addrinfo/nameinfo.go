@@ -90,8 +90,10 @@ func (r *Resolver) nameOf(ctx context.Context, a netip.Addr, scope uint32, flags
 	return s, 0, nil
 }
 
-// reverse is gethostbyaddr_r through "files dns": the hosts file, then a
-// DNS PTR query. "" with code 0 means no name.
+// reverse is gethostbyaddr_r through the hosts line's services: the
+// hosts file, then a DNS PTR query. "" with code 0 means no name; a
+// lasting DNS failure (h_errno TRY_AGAIN) is EAI_AGAIN, as in glibc's
+// getnameinfo.
 func (r *Resolver) reverse(ctx context.Context, a netip.Addr) (string, Code, error) {
 	if a == netip.IPv6Unspecified() {
 		return "", 0, nil // glibc answers :: with "not found" at once
@@ -100,31 +102,41 @@ func (r *Resolver) reverse(ctx context.Context, a netip.Addr) (string, Code, err
 	if a.Is6() {
 		fam = unix.AF_INET6
 	}
-	if name, ok := r.hosts().lookupAddr(a, fam); ok {
-		return name, 0, nil
-	}
-	if r.NoDNS {
-		return "", 0, nil
-	}
-	q := a
-	if q.Is4In6() {
-		q = q.Unmap() // glibc's DNS module asks in-addr.arpa for mapped addresses
-	}
-	res, obs := r.observed()
-	names, err := res.LookupAddr(ctx, q.String())
-	if err == nil && obs.answers() == 0 {
-		return "", 0, nil // Go's own /etc/hosts answered, not DNS
-	}
-	if err != nil {
-		if c := dnsCode(ctx, err); c == EAI_AGAIN {
-			return "", EAI_AGAIN, err
+	var rc *resCtx
+	for _, sv := range r.nsswitch(ctx) {
+		var st nssStatus
+		var name string
+		switch sv.name {
+		case "files":
+			db, err := r.hosts(ctx)
+			if err != nil {
+				st = statusUnavail
+				break
+			}
+			if n, ok := db.lookupAddr(a, fam); ok {
+				st, name = statusSuccess, n
+			}
+		case "dns":
+			if r.NoDNS {
+				continue
+			}
+			rc = newResCtx(ctx, r.resolvConf(ctx))
+			st, name = rc.gethostbyaddr(a)
 		}
-		return "", 0, nil
+		if st == statusSuccess {
+			return name, 0, nil
+		}
+		if sv.action(st) == actReturn {
+			break
+		}
 	}
-	if len(names) == 0 {
-		return "", 0, nil
+	if ctx.Err() != nil && rc != nil && rc.interrupted {
+		return "", EAI_AGAIN, ctx.Err()
 	}
-	return strings.TrimSuffix(names[0], "."), 0, nil
+	if rc != nil && rc.herrno == tryAgain {
+		return "", EAI_AGAIN, nil
+	}
+	return "", 0, nil
 }
 
 // localDomain is glibc's nrl_domainname: the part of the host name after
@@ -137,7 +149,7 @@ func (r *Resolver) localDomain() string {
 	if i := strings.IndexByte(h, '.'); i >= 0 {
 		return h[i+1:]
 	}
-	if _, canon := r.hosts().lookupName(h, 0); canon != "" {
+	if _, canon := r.hostsOrEmpty(context.Background()).lookupName(h, 0); canon != "" {
 		if i := strings.IndexByte(canon, '.'); i >= 0 {
 			return canon[i+1:]
 		}
@@ -152,7 +164,7 @@ func (r *Resolver) serviceOf(port uint16, flags NIFlags) string {
 		if flags&NI_DGRAM != 0 {
 			proto = "udp"
 		}
-		if name, ok := r.services().byPort[portKey{port, proto}]; ok {
+		if name, ok := r.services(context.Background()).byPort[portKey{port, proto}]; ok {
 			return name
 		}
 	}

@@ -30,7 +30,7 @@ type sortResult struct {
 // and rule 7 (native transport, which glibc decides from the interface
 // type) need data netif does not report; they decide nothing unless the
 // system has deprecated addresses, mobile IPv6 or tunnel interfaces.
-func sortRFC3484(out []Info, ifs *ifInfo) {
+func sortRFC3484(out []Info, ifs *ifInfo, gc *gaiConf) {
 	res := make([]sortResult, len(out))
 	for i := range out {
 		r := &res[i]
@@ -56,7 +56,7 @@ func sortRFC3484(out []Info, ifs *ifInfo) {
 	for i := range order {
 		order[i] = i
 	}
-	cmp := func(i, j int) int { return rfc3484Compare(&res[i], &res[j], i, j) }
+	cmp := func(i, j int) int { return rfc3484Compare(&res[i], &res[j], i, j, gc) }
 	msort(order, make([]int, len(order)), cmp)
 	sorted := make([]Info, len(out))
 	for k, i := range order {
@@ -129,25 +129,19 @@ func sourceAddr(fam sock.Family, dst netip.AddrPort) (netip.Addr, bool) {
 }
 
 // glibc's default scope table for IPv4 (gai.conf "scopev4" defaults).
-var scopes4 = []struct {
-	addr, mask uint32
-	scope      int
-}{
+var scopes4 = []scopeEntry{
 	{0xa9fe0000, 0xffff0000, 2}, // 169.254/16
 	{0x7f000000, 0xff000000, 2}, // 127/8
-	{0x0a000000, 0xff000000, 5}, // 10/8
-	{0xac100000, 0xfff00000, 5}, // 172.16/12
-	{0xc0a80000, 0xffff0000, 5}, // 192.168/16
 	{0, 0, 14},
 }
 
 // getScope is glibc's get_scope: IPv4 (family AF_INET) by the table above,
 // IPv6 by the address's own scope.
-func getScope(a netip.Addr, fam sock.Family) int {
+func getScope(a netip.Addr, fam sock.Family, scopes []scopeEntry) int {
 	if fam != sock.AF_INET6 {
 		b := a.As4()
 		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-		for _, s := range scopes4 {
+		for _, s := range scopes {
 			if v&s.mask == s.addr {
 				return s.scope
 			}
@@ -223,7 +217,7 @@ func be32(b []byte) uint32 {
 }
 
 // rfc3484Compare is glibc's rfc3484_sort comparator.
-func rfc3484Compare(a1, a2 *sortResult, idx1, idx2 int) int {
+func rfc3484Compare(a1, a2 *sortResult, idx1, idx2 int, gc *gaiConf) int {
 	// Rule 1: avoid unusable destinations.
 	if a1.got && !a2.got {
 		return -1
@@ -232,9 +226,9 @@ func rfc3484Compare(a1, a2 *sortResult, idx1, idx2 int) int {
 		return 1
 	}
 	// Rule 2: prefer matching scope.
-	d1, d2 := getScope(a1.dest, a1.fam), getScope(a2.dest, a2.fam)
+	d1, d2 := getScope(a1.dest, a1.fam, gc.scopes), getScope(a2.dest, a2.fam, gc.scopes)
 	if a1.got {
-		s1, s2 := getScope(a1.src, a1.fam), getScope(a2.src, a2.fam)
+		s1, s2 := getScope(a1.src, a1.fam, gc.scopes), getScope(a2.src, a2.fam, gc.scopes)
 		if d1 == s1 && d2 != s2 {
 			return -1
 		}
@@ -245,8 +239,8 @@ func rfc3484Compare(a1, a2 *sortResult, idx1, idx2 int) int {
 	// Rules 3 and 4: no deprecated/home-address data (see sortRFC3484).
 	// Rule 5: prefer matching label.
 	if a1.got {
-		l1d, l1s := matchPrefix(a1.dest, labels), matchPrefix(a1.src, labels)
-		l2d, l2s := matchPrefix(a2.dest, labels), matchPrefix(a2.src, labels)
+		l1d, l1s := matchPrefix(a1.dest, gc.labels), matchPrefix(a1.src, gc.labels)
+		l2d, l2s := matchPrefix(a2.dest, gc.labels), matchPrefix(a2.src, gc.labels)
 		if l1d == l1s && l2d != l2s {
 			return -1
 		}
@@ -255,7 +249,7 @@ func rfc3484Compare(a1, a2 *sortResult, idx1, idx2 int) int {
 		}
 	}
 	// Rule 6: prefer higher precedence.
-	p1, p2 := matchPrefix(a1.dest, precedences), matchPrefix(a2.dest, precedences)
+	p1, p2 := matchPrefix(a1.dest, gc.precedences), matchPrefix(a2.dest, gc.precedences)
 	if p1 > p2 {
 		return -1
 	}
