@@ -755,15 +755,18 @@ func (c rawConn) Write(f func(fd uintptr) bool) error {
 	return opError("write", c.s.fd.Write(f))
 }
 
-// SetNonblock sets the blocking mode callers see. In nonblocking mode
-// (true) a call that would wait returns an error wrapping EAGAIN (Connect:
-// EINPROGRESS), as in C; the descriptor itself stays nonblocking in the
-// kernel either way, so that blocking calls park only their goroutine.
+// SetNonblock sets the blocking mode callers see, with no system call. In
+// nonblocking mode (true) a call that would wait returns an error wrapping
+// EAGAIN (Connect: EINPROGRESS), as in C; the descriptor itself stays
+// nonblocking in the kernel either way, so that blocking calls park only
+// their goroutine.
 func (s *Socket) SetNonblock(nonblocking bool) error {
 	return opError("setnonblock", s.fd.SetNonblock(nonblocking))
 }
 
 // Nonblock reports the mode [Socket.SetNonblock] set (false at creation).
+// It is posixkit's own state, read without a system call: the kernel's
+// O_NONBLOCK, in [Socket.Options] Flags, is always set.
 func (s *Socket) Nonblock() (bool, error) {
 	b, err := s.fd.Nonblock()
 	return b, opError("nonblock", err)
