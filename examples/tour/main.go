@@ -681,16 +681,17 @@ func (t *tour) sockopts() error {
 		call string
 		err  error
 	}{
-		{"setsockopt(SO_REUSEADDR, 1)", s.SetReuseAddr(true)},
-		{"setsockopt(TCP_NODELAY, 1)", s.SetNoDelay(true)},
-		{"setsockopt(SO_RCVBUF, 16384)", s.SetRecvBuffer(16384)},
-		{"fcntl(F_SETFL, O_NONBLOCK)", s.SetNonblock(true)},
+		{"setsockopt(SO_REUSEADDR, 1) = 0", s.SetReuseAddr(true)},
+		{"setsockopt(TCP_NODELAY, 1) = 0", s.SetNoDelay(true)},
+		{"setsockopt(SO_RCVBUF, 16384) = 0", s.SetRecvBuffer(16384)},
+		// No fcntl(F_SETFL): the kernel's O_NONBLOCK is set from socket(2).
+		{"(Go: SetNonblock(true): no system call; posixkit's own mode)", s.SetNonblock(true)},
 	}
 	for _, st := range steps {
 		if st.err != nil {
 			return st.err
 		}
-		t.printf("%s = 0\n", st.call)
+		t.printf("%s\n", st.call)
 	}
 	after, err := s.Options()
 	if err != nil {
@@ -699,11 +700,11 @@ func (t *tour) sockopts() error {
 	t.printf("Options() before and after, the lines that changed:\n")
 	was := map[string]string{}
 	for line := range strings.Lines(before.String()) {
-		name, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		name, v, _ := strings.Cut(strings.TrimSpace(line), "  ")
 		was[name] = strings.TrimSpace(v)
 	}
 	for line := range strings.Lines(after.String()) {
-		name, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		name, v, _ := strings.Cut(strings.TrimSpace(line), "  ")
 		if v = strings.TrimSpace(v); was[name] != v {
 			t.printf("  %-14s %s -> %s\n", name, was[name], v)
 		}
