@@ -15,7 +15,10 @@ import (
 	"github.com/posixkit/posixkit/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -34,8 +37,8 @@ func TestRun(t *testing.T) {
 			if err := run(context.Background(), args, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
 			}
-			want := fmt.Sprintf("opened the fd = %d\nclosed the fd.\n", fd)
-			if diff := cmp.Diff(want, stdout.String()); diff != "" {
+			want := fmt.Sprintf("opened the fd = % d\nclosed the fd.\n", fd)
+			if diff := cmp.Diff(want, extest.WithoutGoNotes(stdout.String())); diff != "" {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
 			// close(2) really happened: the number is free again.
@@ -50,6 +53,6 @@ func TestRunErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "foo.txt")
 	extest.CheckRunErrors(t, run, []extest.RunErrorCase{
 		{Name: "missing file", Args: []string{missing}, WantErr: fs.ErrNotExist, WantMsg: "open " + missing + ": no such file or directory"},
-		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: "usage: close [path] (default foo.txt), got 2 arguments"},
+		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: `unexpected argument "b" (usage: close [PATH]  (PATH defaults to foo.txt))`},
 	})
 }

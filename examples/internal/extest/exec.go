@@ -144,10 +144,11 @@ func (tr Trace) Find(name, argsPrefix, retPrefix string) (Syscall, bool) {
 }
 
 // Has reports whether the trace holds a call named name with exactly these
-// arguments and a return value starting with retPrefix.
-func (tr Trace) Has(name, args, retPrefix string) bool {
+// arguments and the return value ret (what strace shows after it, such as
+// "(flags O_RDWR)" or "EAGAIN (...)", ignored).
+func (tr Trace) Has(name, args, ret string) bool {
 	for _, c := range tr {
-		if c.Name == name && c.Args == args && strings.HasPrefix(c.Ret, retPrefix) {
+		if c.Name == name && c.Args == args && (c.Ret == ret || strings.HasPrefix(c.Ret, ret+" ")) {
 			return true
 		}
 	}
@@ -160,6 +161,13 @@ func (tr Trace) Has(name, args, retPrefix string) bool {
 // here (no ptrace permission).
 func Strace(t testing.TB, stdin string, args ...string) (Result, Trace) {
 	t.Helper()
+	return StraceCalls(t, "%network,fcntl,read,write", stdin, args...)
+}
+
+// StraceCalls is Strace with the set of calls to trace given, in strace's
+// -e trace= syntax.
+func StraceCalls(t testing.TB, calls, stdin string, args ...string) (Result, Trace) {
+	t.Helper()
 	path, err := exec.LookPath("strace")
 	if err != nil {
 		t.Skip("strace not installed: the check of printed system calls against the kernel's needs it (apt-get install strace)")
@@ -167,7 +175,7 @@ func Strace(t testing.TB, stdin string, args ...string) (Result, Trace) {
 	dir := t.TempDir()
 	log := filepath.Join(t.TempDir(), "strace.log")
 	r := execIn(t, dir, []string{path, "-f", "-qq", "-s", "256", "-e", "signal=none",
-		"-e", "trace=%network,fcntl,read,write", "-o", log}, stdin, args)
+		"-e", "trace=" + calls, "-o", log}, stdin, args)
 	b, err := os.ReadFile(log)
 	if err != nil || len(b) == 0 {
 		t.Skipf("strace left no log (%v); stderr %q", err, r.Stderr)
