@@ -15,7 +15,10 @@ import (
 	"github.com/posixkit/posixkit/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 // tuple is a 5-tuple parsed back from the program's output.
 type tuple struct {

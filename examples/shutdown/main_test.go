@@ -18,7 +18,10 @@ import (
 	"github.com/posixkit/posixkit/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 // indexOf returns the line number of the first line containing substr.
 func indexOf(t *testing.T, lines []string, substr string) int {

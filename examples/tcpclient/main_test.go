@@ -19,7 +19,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 // echoServer is the independent peer: a standard-library server that
 // sends back what it receives and closes once the client has finished.

@@ -20,7 +20,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 // dial connects to the server under test with the standard library, the
 // independent peer, and bounds the whole exchange in time.

@@ -17,7 +17,10 @@ import (
 	"github.com/posixkit/posixkit/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 // checkResponse checks that resp is the time server's answer.
 func checkResponse(t *testing.T, resp *http.Response) {

@@ -13,7 +13,10 @@ import (
 	"github.com/posixkit/posixkit/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 func TestEverySection(t *testing.T) {
 	before := extest.Count()

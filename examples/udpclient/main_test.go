@@ -18,7 +18,10 @@ import (
 	"github.com/posixkit/posixkit/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) {
+	extest.RunMainIfAsked(main)
+	leakcheck.Main(m)
+}
 
 // echoServer is the independent peer: a standard-library UDP server that
 // sends every datagram back to its sender, or reply(datagram) when reply
