@@ -244,17 +244,17 @@ func CheckRunErrors(t *testing.T, run RunFunc, cases []RunErrorCase) {
 	}
 }
 
-// CheckCancel runs run with stdin until ready appears on its stderr, then
-// cancels its context and checks that run returns nil within 10 s.
+// CheckCancel runs run with stdin until ready appears on its stdout or
+// stderr, then cancels its context and checks that run returns nil within 10 s.
 func CheckCancel(t *testing.T, run RunFunc, args []string, stdin io.Reader, ready string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stderr := NewOutput()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, stdin, io.Discard, stderr) }()
+	go func() { done <- run(ctx, args, stdin, stderr, stderr) }()
 	if !stderr.WaitFor(ready, 10*time.Second) {
-		t.Fatalf("%q never appeared; stderr %q", ready, stderr)
+		t.Fatalf("%q never appeared; stdout and stderr %q", ready, stderr)
 	}
 	cancel()
 	select {
