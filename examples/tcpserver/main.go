@@ -9,11 +9,15 @@
 //	go run ./examples/tcpserver -addr 127.0.0.1:8080
 //	go run ./examples/tcpclient 127.0.0.1 8080        (or: nc 127.0.0.1 8080)
 //
-// The first line of output is the address it listens on ("-addr :0" picks a
-// free port). Log lines go to stderr. Ctrl-C stops it.
+// It prints tcp_serve_toupper's lines in its order ("Configuring local
+// address...", ..., "New connection from HOST" per client, "Closing
+// listening socket...", "Finished." when Ctrl-C stops it); lines starting
+// "(Go: " are its own: the address it listens on ("-addr :0" picks a free
+// port), and per client its descriptor, what each recv returned and its
+// close. -q leaves out the lines per client. Log lines go to stderr.
 //
 // What the textbook version leaves out and this one does not:
-//   - Every socket is nonblocking (fcntl O_NONBLOCK through SetNonblock), so
+//   - Every socket is in nonblocking mode (SetNonblock), so
 //     one client can never stall the loop: a client that sends nothing is
 //     simply not ready, and replies a client does not read wait in a
 //     per-client output buffer, watched for writability. A client whose
@@ -43,6 +47,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -68,7 +73,7 @@ func main() {
 	}
 }
 
-const usage = "usage: tcpserver [-addr HOST:PORT]"
+const usage = "usage: tcpserver [-addr HOST:PORT] [-idle DURATION] [-q]"
 
 // usageError is a bad command line: exit status 2.
 type usageError string
@@ -85,7 +90,8 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	fs := flag.NewFlagSet("tcpserver", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", ":8080", "HOST:PORT to listen on; port 0 picks a free port")
-	idle := fs.Duration("idle", 60*time.Second, "drop a client that neither sends nor takes replies for this long")
+	idle := fs.Duration("idle", 60*time.Second, "drop a client that neither sends nor takes replies for this long (> 0)")
+	quiet := fs.Bool("q", false, "quiet: no line per client (New connection from ..., bytes received, closed)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usage)
@@ -98,12 +104,18 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if fs.NArg() != 0 {
 		return usageError("unexpected argument " + fs.Arg(0))
 	}
+	if *idle <= 0 {
+		return usageError(fmt.Sprintf("-idle %v is not positive", *idle))
+	}
 	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usageError(err.Error())
 	}
+	if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		return usageError(fmt.Sprintf("-addr port %s outside [0, 65535] (0 picks a free port)", port))
+	}
 
-	ln, err := listen(ctx, host, port)
+	ln, err := listen(ctx, host, port, stdout)
 	if err != nil {
 		return err
 	}
@@ -112,7 +124,8 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", local)
+	fmt.Fprintf(stdout, "(Go: listening on %s)\n", local)
+	fmt.Fprintln(stdout, "Waiting for connections...")
 
 	srv := &server{
 		ln:      ln,
@@ -120,18 +133,27 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		clients: make(map[int]*client),
 		buf:     make([]byte, 4096),
 		idle:    *idle,
+		quiet:   *quiet,
+		stdout:  stdout,
 	}
 	// The reserve descriptor is given up when accept fails with EMFILE, so
 	// that the waiting client can be accepted and closed. Without it the
 	// server still works, and backs off instead.
 	srv.reserve, _ = fileio.Open(os.DevNull, fileio.O_RDONLY, 0)
-	defer srv.closeAll()
-	return srv.serve(ctx)
+	err = srv.serve(ctx)
+	srv.closeAll()
+	fmt.Fprintln(stdout, "Closing listening socket...")
+	if cerr := ln.Close(); err == nil {
+		err = cerr
+	}
+	fmt.Fprintln(stdout, "Finished.")
+	return err
 }
 
 // listen is the server half of the notes' TCP flow: getaddrinfo with
 // AI_PASSIVE, then socket, bind and listen on the first address that works.
-func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
+func listen(ctx context.Context, host, port string, stdout io.Writer) (*sock.Socket, error) {
+	fmt.Fprintln(stdout, "Configuring local address...")
 	hints := &addrinfo.Hints{Flags: addrinfo.AI_PASSIVE, SockType: sock.SOCK_STREAM}
 	infos, err := addrinfo.Lookup(ctx, host, port, hints)
 	if err != nil {
@@ -139,12 +161,13 @@ func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
 	}
 	var errs []error
 	for _, ai := range infos {
+		fmt.Fprintln(stdout, "Creating socket...")
 		s, err := ai.Socket() // socket(ai_family, ai_socktype, ai_protocol)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := listenOn(s, ai.Addr); err != nil {
+		if err := listenOn(s, ai.Addr, stdout); err != nil {
 			s.Close()
 			errs = append(errs, err)
 			continue
@@ -154,13 +177,16 @@ func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
 	return nil, errors.Join(errs...)
 }
 
-func listenOn(s *sock.Socket, addr netip.AddrPort) error {
+func listenOn(s *sock.Socket, addr netip.AddrPort, stdout io.Writer) error {
 	if err := s.SetReuseAddr(true); err != nil { // restart without waiting out TIME_WAIT
 		return err
 	}
+	fmt.Fprintln(stdout, "(Go: setsockopt(SO_REUSEADDR, 1): a restart need not wait out TIME_WAIT)")
+	fmt.Fprintln(stdout, "Binding socket to local address...")
 	if err := s.Bind(addr); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "Listening...")
 	if err := s.Listen(backlog); err != nil {
 		return err
 	}
@@ -185,6 +211,8 @@ type server struct {
 	clients map[int]*client
 	buf     []byte
 	idle    time.Duration // -idle: how long a client may neither send nor take replies
+	quiet   bool          // -q: no line per client
+	stdout  io.Writer
 
 	reserve     *fileio.File // given up to accept-and-close a client on EMFILE
 	refusing    bool         // a refusal was logged and no accept has worked since
@@ -282,6 +310,11 @@ func (s *server) accept() {
 		s.refusing = false
 		s.backoff = 0
 		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: time.Now()}
+		if !s.quiet {
+			// getnameinfo(NI_NUMERICHOST); printf("New connection from %s\n", ...)
+			fmt.Fprintf(s.stdout, "New connection from %s\n", peer.Addr().Unmap())
+			fmt.Fprintf(s.stdout, "(Go: %s is fd %d)\n", peer, fd)
+		}
 	}
 }
 
@@ -332,6 +365,9 @@ func (s *server) read(c *client) {
 		return
 	}
 	c.last = time.Now()
+	if !s.quiet {
+		fmt.Fprintf(s.stdout, "(Go: %s: recv = %d bytes)\n", c.peer, n)
+	}
 	for _, b := range s.buf[:n] {
 		if 'a' <= b && b <= 'z' {
 			b -= 'a' - 'A'
@@ -365,6 +401,9 @@ func (s *server) flush(c *client) bool {
 	if c.readEOF && len(c.out) == 0 {
 		delete(s.clients, c.fd)
 		c.s.Close()
+		if !s.quiet {
+			fmt.Fprintf(s.stdout, "(Go: %s: recv = 0, end of stream: closed)\n", c.peer)
+		}
 		return false
 	}
 	return true
