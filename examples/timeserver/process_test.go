@@ -1,0 +1,91 @@
+package main
+
+import (
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posixkit/posixkit/examples/internal/extest"
+)
+
+func TestCommandLine(t *testing.T) {
+	extest.CheckHelpAndUsage(t, []string{"-x"}, []string{"extra"}, []string{"-timeout", "0"}, []string{"-addr", "127.0.0.1:65536"})
+}
+
+// time_server's printf format strings for one client.
+var cFormats = []string{
+	"Configuring local address...\n",
+	"Creating socket...\n",
+	"Binding socket to local address...\n",
+	"Listening...\n",
+	"Waiting for connection...\n",
+	"Client is connected... ", "%s\n",
+	"Reading request...\n",
+	"Received %d bytes.\n",
+	"Sending response...\n",
+}
+
+// TestGoldenRaw is the textbook's tcp_client against -raw: it sends
+// "hello" and waits, and gets the time at once, with the C program's lines
+// (two sends) on the server's side.
+func TestGoldenRaw(t *testing.T) {
+	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0", "-raw")
+	c, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second)) // far less than -timeout
+	io.WriteString(c, "hello\n")
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("read: %v (got %q)", err, b)
+	}
+	if !strings.HasPrefix(string(b), "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nLocal time is: ") {
+		t.Errorf("response %q", b)
+	}
+	srv.Stdout.WaitFor("Closing connection...\n", 5*time.Second)
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	f := append(append([]string{}, cFormats...),
+		"Sent %d of %d bytes.\n", "Sent %d of %d bytes.\n",
+		"Closing connection...\n", "Waiting for connection...\n",
+		"Closing listening socket...\n", "Finished.\n")
+	v := extest.ScanC(t, srv.Stdout.String(), f...)
+	if v[1] != "6" || v[2] != v[3] || v[4] != v[5] || v[2]+v[4] == "" {
+		t.Errorf("values %q: want 6 bytes received and both sends whole", v)
+	}
+}
+
+// TestGoldenHTTP: the default waits for the blank line, possibly over
+// several recvs, and sends the whole response.
+func TestGoldenHTTP(t *testing.T) {
+	srv := extest.StartServer(t, run, "-addr", "127.0.0.1:0")
+	c, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\n")
+	time.Sleep(50 * time.Millisecond) // two recvs, most likely; either is right
+	io.WriteString(c, "\r\n")
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stdout.WaitFor("Closing connection...\n", 5*time.Second)
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	out := srv.Stdout.String()
+	// One or more "Received" lines: fold them into one for the match.
+	first := strings.Index(out, "Received ")
+	last := strings.LastIndex(out, "Received ")
+	out = out[:first] + out[last:]
+	extest.MatchC(t, out, append(append([]string{}, cFormats...),
+		"Sent %d of %d bytes.\n", "Closing connection...\n", "Waiting for connection...\n",
+		"Closing listening socket...\n", "Finished.\n")...)
+}
