@@ -83,6 +83,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 
 	// getaddrinfo(host, port, {AI_PASSIVE, SOCK_DGRAM}), then socket and
 	// bind on the first address that works.
+	fmt.Fprintln(stdout, "Configuring local address...")
 	hints := &addrinfo.Hints{Flags: addrinfo.AI_PASSIVE, SockType: sock.SOCK_DGRAM}
 	infos, err := addrinfo.Lookup(ctx, host, port, hints)
 	if err != nil {
@@ -91,11 +92,13 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	var s *sock.Socket
 	var errs []error
 	for _, ai := range infos {
+		fmt.Fprintln(stdout, "Creating socket...")
 		c, err := ai.Socket()
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		fmt.Fprintln(stdout, "Binding socket to local address...")
 		if err := c.Bind(ai.Addr); err != nil {
 			c.Close()
 			errs = append(errs, err)
@@ -112,7 +115,13 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", local)
+	fmt.Fprintf(stdout, "(Go: listening on %s)\n", local)
+	fmt.Fprintln(stdout, "Waiting for connections...")
+	defer func() {
+		fmt.Fprintln(stdout, "Closing listening socket...")
+		s.Close()
+		fmt.Fprintln(stdout, "Finished.")
+	}()
 
 	// recvfrom waits (parking the goroutine) until a datagram arrives.
 	// Cancelling ctx sets a deadline in the past, which wakes it.
