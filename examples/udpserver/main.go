@@ -9,7 +9,8 @@
 //	go run ./examples/udpserver -addr 127.0.0.1:8080
 //	go run ./examples/udpclient 127.0.0.1 8080        (or: nc -u 127.0.0.1 8080)
 //
-// The first line of output is the address it listens on ("-addr :0" picks a
+// It prints udp_serve_toupper's lines in its order; the address it listens
+// on is a line of its own, "(Go: listening on ADDR)" ("-addr :0" picks a
 // free port). Datagrams of up to 65,507 bytes (the most IPv4 can carry) are
 // received whole; one larger than -bufsize is truncated by the kernel, and
 // the server says so on stderr instead of hiding it, then answers with the
