@@ -26,8 +26,15 @@
 //     connections could hold every descriptor select can watch.
 //   - A client that vanishes (ECONNRESET, EPIPE) is dropped with a log line;
 //     one that half-closes still gets its pending replies, then is closed.
+//   - At capacity the server keeps taking new clients: when the next
+//     descriptor would be at or above FD_SETSIZE (select's limit) or there
+//     is none, it evicts the client with the lowest average receive rate
+//     (bytes received since it was accepted, per second), among those
+//     connected for a second or more, and logs it. A slowloris holding
+//     every slot with a byte a second (which resets no idle timer that
+//     counts bytes) is evicted before a client that talks.
 //   - select(2) only handles descriptors below FD_SETSIZE. A client whose
-//     descriptor is at or above it is closed at once; when accept fails
+//     descriptor is still at or above it is closed at once; when accept fails
 //     with EMFILE or ENFILE the server frees a reserve descriptor, accepts
 //     and closes the waiting client, and takes the reserve back (the cure
 //     for the accept loop that spins on EMFILE). Both are logged once per
@@ -203,6 +210,9 @@ type client struct {
 	out     []byte    // upper-cased bytes the client has not taken yet
 	readEOF bool      // the client shut down its writing side
 	last    time.Time // last time the client sent or took bytes
+
+	accepted time.Time // when it was accepted
+	received int64     // bytes received from it in all
 }
 
 type server struct {
@@ -279,6 +289,9 @@ func (s *server) serve(ctx context.Context) error {
 // turn of the loop so that the connected clients keep their share.
 func (s *server) accept() {
 	for range 64 {
+		if !s.makeRoom() {
+			s.logRefusal(fmt.Sprintf("full, and every client connected less than %v ago", evictAge))
+		}
 		cs, peer, err := s.ln.Accept()
 		switch {
 		case err == nil:
@@ -309,13 +322,64 @@ func (s *server) accept() {
 		}
 		s.refusing = false
 		s.backoff = 0
-		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: time.Now()}
+		now := time.Now()
+		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: now, accepted: now}
 		if !s.quiet {
 			// getnameinfo(NI_NUMERICHOST); printf("New connection from %s\n", ...)
 			fmt.Fprintf(s.stdout, "New connection from %s\n", peer.Addr().Unmap())
 			fmt.Fprintf(s.stdout, "(Go: %s is fd %d)\n", peer, fd)
 		}
 	}
+}
+
+// evictAge is how long a client is connected before it can be evicted:
+// its rate means something only then.
+const evictAge = time.Second
+
+// makeRoom keeps the next client servable when the server is full: when the
+// descriptor the kernel would give next is at or above FD_SETSIZE (or
+// there is none, EMFILE), it evicts the slowest client, so that the accept
+// that follows gets the number freed. It reports false when it found no
+// client to evict. The probe (fcntl F_DUPFD_CLOEXEC, then close) is made
+// only once the clients could fill the set.
+func (s *server) makeRoom() bool {
+	if len(s.clients) < sock.FD_SETSIZE-64 {
+		return true
+	}
+	fd, err := unix.FcntlInt(uintptr(s.ln.Fd()), unix.F_DUPFD_CLOEXEC, 0)
+	if err == nil {
+		unix.Close(fd)
+		if fd < sock.FD_SETSIZE {
+			return true
+		}
+	}
+	return s.evictSlowest()
+}
+
+// evictSlowest drops the client with the lowest average receive rate
+// (bytes received over the time since it was accepted) among those
+// connected for evictAge or more: a slowloris that sends a byte a second,
+// or an idle client, goes before a client that talks. It reports false when
+// no client is old enough.
+func (s *server) evictSlowest() bool {
+	now := time.Now()
+	var worst *client
+	var worstRate float64
+	for _, c := range s.clients {
+		age := now.Sub(c.accepted)
+		if age < evictAge {
+			continue
+		}
+		if rate := float64(c.received) / age.Seconds(); worst == nil || rate < worstRate {
+			worst, worstRate = c, rate
+		}
+	}
+	if worst == nil {
+		return false
+	}
+	s.drop(worst, fmt.Sprintf("evicted to make room: the slowest client, %.1f bytes/s over %v",
+		worstRate, now.Sub(worst.accepted).Round(time.Millisecond)))
+	return true
 }
 
 // refuseOutOfFDs handles EMFILE/ENFILE: with the reserve descriptor
@@ -365,6 +429,7 @@ func (s *server) read(c *client) {
 		return
 	}
 	c.last = time.Now()
+	c.received += int64(n)
 	if !s.quiet {
 		fmt.Fprintf(s.stdout, "(Go: %s: recv = %d bytes)\n", c.peer, n)
 	}
