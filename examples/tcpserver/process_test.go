@@ -3,6 +3,9 @@ package main
 import (
 	"io"
 	"net"
+	"regexp"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +63,59 @@ func TestGoldenC(t *testing.T) {
 	extest.MatchC(t, srv.Stdout.String(),
 		"Configuring local address...\n", "Creating socket...\n", "Binding socket to local address...\n",
 		"Listening...\n", "Waiting for connections...\n", "Closing listening socket...\n", "Finished.\n")
+}
+
+// TestStrace checks the lines per client under strace: the descriptor
+// accept4 returned, each "recv = N bytes" against a recvfrom on it that
+// returned N, and the close after a recvfrom returning 0.
+func TestStrace(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the expected strace lines are Linux's")
+	}
+	r, tr := extest.StraceServer(t, func(addr string) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		for _, m := range []string{"hello\n", "world!\n"} {
+			io.WriteString(c, m)
+			io.ReadFull(c, make([]byte, len(m)))
+		}
+		c.Close()
+		time.Sleep(200 * time.Millisecond) // the server's close line: nothing to wait on
+	}, "-addr", "127.0.0.1:0")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	m := regexp.MustCompile(`\(Go: (\S+) is fd (\d+)\)`).FindStringSubmatch(r.Stdout)
+	if m == nil {
+		t.Fatalf("no descriptor line:\n%s", r.Stdout)
+	}
+	peer, fd := m[1], m[2]
+	if c, ok := tr.Find("accept4", "", fd); !ok || !strings.HasPrefix(c.Ret, fd) {
+		var got []string
+		for _, c := range tr {
+			if c.Name == "accept4" {
+				got = append(got, c.Line)
+			}
+		}
+		t.Errorf("printed fd %s; strace saw accept4 %q", fd, got)
+	}
+	var recvs []string
+	for _, c := range tr {
+		if c.Name == "recvfrom" && strings.HasPrefix(c.Args, fd+", ") && !strings.HasPrefix(c.Ret, "-1") {
+			recvs = append(recvs, c.Ret)
+		}
+	}
+	var printed []string
+	for _, l := range regexp.MustCompile(`\(Go: `+regexp.QuoteMeta(peer)+`: recv = (\d+) bytes\)`).FindAllStringSubmatch(r.Stdout, -1) {
+		printed = append(printed, l[1])
+	}
+	if strings.Contains(r.Stdout, "(Go: "+peer+": recv = 0, end of stream: closed)") {
+		printed = append(printed, "0")
+	}
+	if strings.Join(printed, " ") != strings.Join(recvs, " ") {
+		t.Errorf("printed recv results %v; strace saw recvfrom on fd %s return %v", printed, fd, recvs)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +89,51 @@ func TestGoldenHTTP(t *testing.T) {
 	extest.MatchC(t, out, append(append([]string{}, cFormats...),
 		"Sent %d of %d bytes.\n", "Closing connection...\n", "Waiting for connection...\n",
 		"Closing listening socket...\n", "Finished.\n")...)
+}
+
+// TestStrace runs -raw under strace with the textbook client's "hello":
+// the printed counts are what recv and the two sends returned.
+func TestStrace(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the expected strace lines are Linux's")
+	}
+	r, tr := extest.StraceServer(t, func(addr string) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "hello\n")
+		io.ReadAll(c)
+	}, "-addr", "127.0.0.1:0", "-raw")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	v := extest.ScanC(t, r.Stdout, append(append([]string{}, cFormats...),
+		"Sent %d of %d bytes.\n", "Sent %d of %d bytes.\n",
+		"Closing connection...\n", "Waiting for connection...\n",
+		"Closing listening socket...\n", "Finished.\n")...)
+	fd := ""
+	for _, c := range tr {
+		if c.Name == "accept4" && !strings.HasPrefix(c.Ret, "-1") {
+			fd = strings.Fields(c.Ret)[0]
+			break
+		}
+	}
+	if fd == "" {
+		t.Fatal("strace saw no accept4 succeed")
+	}
+	if !tr.Has("recvfrom", fd+`, "hello\n", 1024, 0, NULL, NULL`, v[1]) {
+		t.Errorf("printed Received %s bytes.; strace saw no recvfrom(%s, \"hello\\n\", 1024, ...) = %s", v[1], fd, v[1])
+	}
+	var sends []string
+	for _, c := range tr {
+		if c.Name == "sendto" && strings.HasPrefix(c.Args, fd+", ") {
+			sends = append(sends, c.Ret)
+		}
+	}
+	if want := []string{v[2], v[4]}; strings.Join(sends, " ") != strings.Join(want, " ") {
+		t.Errorf("printed Sent %v; strace saw sends returning %v", want, sends)
+	}
 }

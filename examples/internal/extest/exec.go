@@ -3,11 +3,14 @@ package extest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -230,4 +233,78 @@ func ParseStrace(log string) Trace {
 		tr = append(tr, Syscall{Name: m[1], Args: m[2], Ret: strings.TrimSpace(m[3]), Line: line})
 	}
 	return tr
+}
+
+// StraceServer runs the example as a server process under strace (as
+// Strace does), waits for its "(Go: listening on ADDR)" or "listening on
+// ADDR" line, calls client with the address, then stops the server with
+// SIGINT and returns what it printed, its exit status and the calls traced.
+// It skips the test when strace is missing.
+func StraceServer(t testing.TB, client func(addr string), args ...string) (Result, Trace) {
+	t.Helper()
+	path, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace not installed: the check of printed system calls against the kernel's needs it (apt-get install strace)")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "strace.log")
+	argv := append([]string{"-f", "-qq", "-s", "256", "-e", "signal=none",
+		"-e", "trace=%network,fcntl,read,write", "-o", log, exe}, args...)
+	cmd := exec.Command(path, argv...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	stdout, stderr := NewOutput(), NewOutput()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	stop := func() error {
+		// SIGINT to the server itself (strace's child), as Ctrl-C would.
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				syscall.Kill(pid, syscall.SIGINT)
+			}
+		}
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			return <-done
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var addr string
+	for {
+		if a, ok := listeningOn(stdout.String()); ok {
+			addr = a
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("no listening line in 20 s; stdout %q, stderr %q", stdout, stderr)
+		}
+		stdout.WaitFor("listening on", 100*time.Millisecond)
+	}
+	client(addr)
+	err = stop()
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String(), Dir: cmd.Dir}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.Code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(log)
+	if err != nil || len(b) == 0 {
+		t.Skipf("strace left no log (%v); stderr %q", err, r.Stderr)
+	}
+	return r, ParseStrace(string(b))
 }
