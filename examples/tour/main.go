@@ -211,6 +211,7 @@ func (t *tour) open() error {
 		return err
 	}
 	t.printf("open(\"foo.txt\", O_RDONLY|O_CREAT, 0644): fd = %d (foo.txt did not exist: created, empty)\n", f.Fd())
+	t.printf("(Go: fileio.Open calls openat(AT_FDCWD, path, flags|O_CLOEXEC, mode): every descriptor here is close-on-exec)\n")
 	if err := f.Close(); err != nil {
 		return err
 	}
@@ -356,6 +357,7 @@ func (t *tour) addrinfo() error {
 }
 
 func (t *tour) kinds() error {
+	t.printf("(Go: sock.New adds SOCK_CLOEXEC|SOCK_NONBLOCK to the type socket(2) gets: nonblocking in the kernel, so that a wait parks only the goroutine)\n")
 	for _, k := range []struct {
 		typ  sock.Type
 		what string
@@ -441,7 +443,8 @@ func (t *tour) tcp() error {
 	if err := c.Connect(infos[0].Addr); err != nil {
 		return err
 	}
-	t.printf("client: getaddrinfo, socket, connect(%s) = 0\n", infos[0].Addr)
+	t.printf("client: getaddrinfo, socket, connect(%s): Connect returned nil\n", infos[0].Addr)
+	t.printf("(Go: connect(2) on the nonblocking socket returns EINPROGRESS until the handshake is done; Connect then waits in the runtime poller and reads SO_ERROR = 0, what a blocking connect reports as 0)\n")
 
 	// accept returns a new socket for this client; the listener stays.
 	conn, peer, err := ln.Accept()
