@@ -72,7 +72,7 @@ func TestStrace(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the expected strace lines are Linux's")
 	}
-	r, tr := extest.StraceServer(t, func(addr string) {
+	r, tr := extest.StraceServer(t, func(addr string, stdout *extest.Output) {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
@@ -83,7 +83,7 @@ func TestStrace(t *testing.T) {
 			io.ReadFull(c, make([]byte, len(m)))
 		}
 		c.Close()
-		time.Sleep(200 * time.Millisecond) // the server's close line: nothing to wait on
+		stdout.WaitFor("end of stream: closed)\n", 5*time.Second)
 	}, "-addr", "127.0.0.1:0")
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)

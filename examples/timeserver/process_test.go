@@ -47,7 +47,7 @@ func TestGoldenRaw(t *testing.T) {
 	if !strings.HasPrefix(string(b), "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nLocal time is: ") {
 		t.Errorf("response %q", b)
 	}
-	srv.Stdout.WaitFor("Closing connection...\n", 5*time.Second)
+	srv.Stdout.WaitFor("Closing connection...\nWaiting for connection...\n", 5*time.Second)
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestGoldenHTTP(t *testing.T) {
 	if _, err := io.ReadAll(c); err != nil {
 		t.Fatal(err)
 	}
-	srv.Stdout.WaitFor("Closing connection...\n", 5*time.Second)
+	srv.Stdout.WaitFor("Closing connection...\nWaiting for connection...\n", 5*time.Second)
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestStrace(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the expected strace lines are Linux's")
 	}
-	r, tr := extest.StraceServer(t, func(addr string) {
+	r, tr := extest.StraceServer(t, func(addr string, stdout *extest.Output) {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
@@ -106,6 +106,7 @@ func TestStrace(t *testing.T) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		io.WriteString(c, "hello\n")
 		io.ReadAll(c)
+		stdout.WaitFor("Closing connection...\nWaiting for connection...\n", 5*time.Second)
 	}, "-addr", "127.0.0.1:0", "-raw")
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)

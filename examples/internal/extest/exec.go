@@ -237,10 +237,11 @@ func ParseStrace(log string) Trace {
 
 // StraceServer runs the example as a server process under strace (as
 // Strace does), waits for its "(Go: listening on ADDR)" or "listening on
-// ADDR" line, calls client with the address, then stops the server with
+// ADDR" line, calls client with the address and the server's output (to
+// wait on), then stops the server with
 // SIGINT and returns what it printed, its exit status and the calls traced.
 // It skips the test when strace is missing.
-func StraceServer(t testing.TB, client func(addr string), args ...string) (Result, Trace) {
+func StraceServer(t testing.TB, client func(addr string, stdout *Output), args ...string) (Result, Trace) {
 	t.Helper()
 	path, err := exec.LookPath("strace")
 	if err != nil {
@@ -293,7 +294,7 @@ func StraceServer(t testing.TB, client func(addr string), args ...string) (Resul
 		}
 		stdout.WaitFor("listening on", 100*time.Millisecond)
 	}
-	client(addr)
+	client(addr, stdout)
 	err = stop()
 	r := Result{Stdout: stdout.String(), Stderr: stderr.String(), Dir: cmd.Dir}
 	var exit *exec.ExitError
