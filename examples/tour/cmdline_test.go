@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,5 +32,40 @@ func TestExitsZero(t *testing.T) {
 	}
 	if !strings.Contains(r.Stdout, "Done: every section ran.") {
 		t.Errorf("no final line:\n%s", r.Stdout)
+	}
+}
+
+// TestStrace checks the TCP and UDP flows' send and recv lines against the
+// calls strace saw: the same bytes, the same return value.
+func TestStrace(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the expected strace lines are Linux's")
+	}
+	r, tr := extest.Strace(t, "")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	line := regexp.MustCompile(`(?m)^(?:client|server): (send|sendto|recv|recvfrom)\((?:"([^"]*)"[^)]*)?\) = (\d+)(?:: "([^"]*)")?`)
+	checked := 0
+	for _, m := range line.FindAllStringSubmatch(r.Stdout, -1) {
+		data, n := m[2]+m[4], m[3]
+		want := []string{"sendto"}
+		if strings.HasPrefix(m[1], "recv") {
+			want = []string{"recvfrom", "recvmsg"}
+		}
+		found := false
+		for _, c := range tr {
+			if slices.Contains(want, c.Name) && strings.Contains(c.Args, fmt.Sprintf("%q", data)) && c.Ret == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("printed %q; strace saw no %v of %q returning %s", m[0], want, data, n)
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Errorf("checked %d send/recv lines, want at least 6:\n%s", checked, r.Stdout)
 	}
 }
