@@ -13,7 +13,7 @@ import (
 )
 
 func TestCommandLine(t *testing.T) {
-	extest.CheckHelpAndUsage(t, []string{"-nosuch"}, []string{"extra"})
+	extest.CheckHelpAndUsage(t, []string{"-nosuch"}, []string{"extra"}, []string{"-addr", "127.0.0.1:65536"})
 }
 
 // TestGoldenC checks the server's lines against udp_serve_toupper's printf

@@ -27,6 +27,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -80,6 +81,10 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usageError(err.Error())
+	}
+	if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		// getaddrinfo would wrap it (65536 is port 0).
+		return usageError(fmt.Sprintf("-addr port %s outside [0, 65535] (0 picks a free port)", port))
 	}
 
 	// getaddrinfo(host, port, {AI_PASSIVE, SOCK_DGRAM}), then socket and
