@@ -424,11 +424,11 @@ func (f *File) SetWriteDeadline(t time.Time) error {
 	return f.deadline("SetWriteDeadline", (*fdcore.FD).SetWriteDeadline, t)
 }
 
-// Flags returns the file status flags: fcntl(2) F_GETFL (the access mode
-// and O_APPEND, O_NONBLOCK, O_SYNC...; O_CLOEXEC is a descriptor flag and
-// never shows here). O_NONBLOCK reports the mode callers see, set by Open,
-// NewFile or [File.SetNonblock], not the kernel's: a descriptor the runtime
-// polls is always nonblocking in the kernel. On 64-bit Linux a file opened
+// Flags returns the file status flags: fcntl(2) F_GETFL, unchanged (the
+// access mode and O_APPEND, O_NONBLOCK, O_SYNC...; O_CLOEXEC is a
+// descriptor flag and never shows here). A descriptor the runtime polls (a
+// pipe, a socket, a terminal) is nonblocking in the kernel, so O_NONBLOCK
+// shows on it whatever [File.Nonblock] says. On 64-bit Linux a file opened
 // with open(2) also carries the kernel's O_LARGEFILE bit (0x8000 on amd64),
 // which has no name here and prints in hexadecimal.
 func (f *File) Flags() (Flag, error) {
@@ -455,7 +455,9 @@ func (f *File) SetNonblock(b bool) error {
 }
 
 // Nonblock reports the blocking mode callers see: true when calls that would
-// wait return EAGAIN instead. See [File.SetNonblock].
+// wait return EAGAIN instead. This is posixkit's own state, set by Open,
+// NewFile and [File.SetNonblock]; the kernel's O_NONBLOCK is in
+// [File.Flags] and differs from it on a descriptor the runtime polls.
 func (f *File) Nonblock() (bool, error) {
 	if f.invalid() {
 		return false, errInvalid("fcntl")

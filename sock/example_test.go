@@ -203,7 +203,7 @@ func ExampleSocket_Options() {
 	// SO_SNDTIMEO    0s
 	// SO_ERROR       0
 	// SO_ACCEPTCONN  0
-	// O_NONBLOCK     1
 	// FD_CLOEXEC     1
 	// F_GETFL        O_RDWR|O_NONBLOCK
+	// posixkit mode  nonblocking
 }

@@ -195,14 +195,20 @@ type Options struct {
 	// Error is the pending error, SO_ERROR (nil for none). Reading it
 	// clears it in the kernel, as in C.
 	Error       error
-	AcceptConn  bool        // SO_ACCEPTCONN: listening
-	Nonblock    bool        // O_NONBLOCK as callers see it (see SetNonblock)
-	CloseOnExec bool        // FD_CLOEXEC, fcntl(F_GETFD)
-	Flags       fileio.Flag // fcntl(F_GETFL), O_NONBLOCK as callers see it
+	AcceptConn  bool // SO_ACCEPTCONN: listening
+	CloseOnExec bool // FD_CLOEXEC, fcntl(F_GETFD)
+	// Flags is fcntl(F_GETFL) as the kernel returns it: O_NONBLOCK is
+	// always set, since every Socket is nonblocking in the kernel.
+	Flags fileio.Flag
+	// Nonblock is not a kernel value but posixkit's own state: the mode
+	// [Socket.SetNonblock] chose (see [Socket.Nonblock]).
+	Nonblock bool
 }
 
-// Options reads the snapshot: getsockopt(2) per option, fcntl(2) F_GETFD
-// and F_GETFL.
+// Options reads the snapshot: one getsockopt(2) per option,
+// fcntl(F_GETFD) and fcntl(F_GETFL), and the mode [Socket.Nonblock]
+// reports. TCP_NODELAY is read for TCP sockets
+// only and IPV6_V6ONLY for AF_INET6 ones.
 func (s *Socket) Options() (Options, error) {
 	var o Options
 	err := s.control("getsockopt", func(fd int) error {
@@ -276,11 +282,21 @@ func (s *Socket) Options() (Options, error) {
 		return Options{}, opError("fcntl", err)
 	}
 	o.Flags = fileio.Flag(fl)
-	o.Nonblock = fl&unix.O_NONBLOCK != 0
+	if o.Nonblock, err = s.fd.Nonblock(); err != nil {
+		return Options{}, opError("nonblock", err)
+	}
 	return o, nil
 }
 
-// String formats the snapshot one option a line: "SO_TYPE        SOCK_STREAM".
+// String formats the snapshot one option a line, C names on the left, and
+// last the mode posixkit keeps, which no C call reads:
+//
+//	SO_TYPE        SOCK_STREAM
+//	SO_PROTOCOL    IPPROTO_TCP
+//	SO_REUSEADDR   1
+//	...
+//	F_GETFL        O_RDWR|O_NONBLOCK
+//	posixkit mode  blocking
 func (o Options) String() string {
 	var b strings.Builder
 	line := func(name string, v any) { fmt.Fprintf(&b, "%-14s %v\n", name, v) }
@@ -311,9 +327,13 @@ func (o Options) String() string {
 		line("SO_ERROR", o.Error)
 	}
 	line("SO_ACCEPTCONN", b2i(o.AcceptConn))
-	line("O_NONBLOCK", b2i(o.Nonblock))
 	line("FD_CLOEXEC", b2i(o.CloseOnExec))
 	line("F_GETFL", o.Flags)
+	if o.Nonblock {
+		line("posixkit mode", "nonblocking")
+	} else {
+		line("posixkit mode", "blocking")
+	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
 

@@ -152,13 +152,31 @@ func TestOptionsSnapshot(t *testing.T) {
 		t.Errorf("listener Options (-want +got):\n%s", diff)
 	}
 	s := o.String()
-	for _, line := range []string{"SO_TYPE        SOCK_STREAM", "SO_REUSEADDR   1", "SO_ACCEPTCONN  1", "TCP_NODELAY    0", "SO_LINGER      off", "F_GETFL        O_RDWR|O_NONBLOCK"} {
+	for _, line := range []string{"SO_TYPE        SOCK_STREAM", "SO_REUSEADDR   1", "SO_ACCEPTCONN  1", "TCP_NODELAY    0", "SO_LINGER      off", "F_GETFL        O_RDWR|O_NONBLOCK", "posixkit mode  nonblocking"} {
 		if !slices.Contains(strings.Split(s, "\n"), line) {
 			t.Errorf("Options().String() lacks the line %q:\n%s", line, s)
 		}
 	}
 	if strings.Contains(s, "IPV6_V6ONLY") {
 		t.Errorf("IPV6_V6ONLY shown for an AF_INET socket:\n%s", s)
+	}
+
+	// Flags is the kernel's F_GETFL, whatever mode posixkit keeps.
+	for _, nb := range []bool{false, true} {
+		if err := ln.SetNonblock(nb); err != nil {
+			t.Fatal(err)
+		}
+		o, err := ln.Options()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kernel, err := unix.FcntlInt(uintptr(ln.Fd()), unix.F_GETFL, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Flags != fileio.Flag(kernel) || o.Nonblock != nb {
+			t.Errorf("after SetNonblock(%v): Options Flags = %v, Nonblock = %v; want the kernel's %v and %v", nb, o.Flags, o.Nonblock, fileio.Flag(kernel), nb)
+		}
 	}
 
 	u := skNew(t, sock.AF_INET6, sock.SOCK_DGRAM, 0)

@@ -163,9 +163,9 @@ func (s *Socket) Protocol() Protocol {
 	return s.proto
 }
 
-// SetNonblock sets the mode callers see: true makes a call that would wait
-// return EAGAIN (Connect: EINPROGRESS), as in C. The kernel's descriptor
-// stays nonblocking either way.
+// SetNonblock sets the mode callers see, with no system call: true makes a
+// call that would wait return EAGAIN (Connect: EINPROGRESS), as in C. The
+// kernel's descriptor stays nonblocking either way.
 func (s *Socket) SetNonblock(nonblocking bool) error {
 	if err := s.check("setnonblock"); err != nil {
 		return err
@@ -173,7 +173,8 @@ func (s *Socket) SetNonblock(nonblocking bool) error {
 	return opError("setnonblock", s.fd.SetNonblock(nonblocking))
 }
 
-// Nonblock reports the mode [Socket.SetNonblock] set.
+// Nonblock reports the mode [Socket.SetNonblock] set: posixkit's own
+// state, not the kernel's O_NONBLOCK (always set; see [Options] Flags).
 func (s *Socket) Nonblock() (bool, error) {
 	if err := s.check("nonblock"); err != nil {
 		return false, err

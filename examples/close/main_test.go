@@ -9,11 +9,15 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/internal/testkit"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -32,8 +36,8 @@ func TestRun(t *testing.T) {
 			if err := run(context.Background(), args, nil, &stdout, &bytes.Buffer{}); err != nil {
 				t.Fatalf("run: %v", err)
 			}
-			want := fmt.Sprintf("opened the fd = %d\nclosed the fd.\n", fd)
-			if diff := cmp.Diff(want, stdout.String()); diff != "" {
+			want := fmt.Sprintf("opened the fd = % d\nclosed the fd.\n", fd)
+			if diff := cmp.Diff(want, testkit.WithoutGoNotes(stdout.String())); diff != "" {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
 			// close(2) really happened: the number is free again.
@@ -48,6 +52,6 @@ func TestRunErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "foo.txt")
 	testkit.CheckRunErrors(t, run, []testkit.RunErrorCase{
 		{Name: "missing file", Args: []string{missing}, WantErr: fs.ErrNotExist, WantMsg: "open " + missing + ": no such file or directory"},
-		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: "usage: close [path] (default foo.txt), got 2 arguments"},
+		{Name: "too many arguments", Args: []string{"a", "b"}, WantErr: nil, WantMsg: `unexpected argument "b" (usage: close [PATH]  (PATH defaults to foo.txt))`},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"net"
 	"net/netip"
 	"strings"
@@ -13,7 +14,10 @@ import (
 	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 // tuple is a 5-tuple parsed back from the program's output.
 type tuple struct {
@@ -111,12 +115,24 @@ func TestTwoBrowsers(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	testkit.CheckArgs(t, run, []testkit.ArgsCase{
-		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
-		{Name: "not loopback", Args: []string{"-host", "192.0.2.1"}, Want: isUsage},
-		{Name: "not an address", Args: []string{"-host", "localhost"}, Want: isUsage},
-		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
-	})
+	tests := []struct {
+		name string
+		args []string
+		want func(error) bool
+	}{
+		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
+		{"not loopback", []string{"-host", "192.0.2.1"}, isUsage},
+		{"not an address", []string{"-host", "localhost"}, isUsage},
+		{"extra argument", []string{"x"}, isUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run(context.Background(), tt.args, strings.NewReader(""), &out, &out); !tt.want(err) {
+				t.Errorf("run(%q) = %v", tt.args, err)
+			}
+		})
+	}
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

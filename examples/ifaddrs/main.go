@@ -7,45 +7,39 @@
 //
 //	NAME<TAB>FAMILY<TAB><TAB>ADDRESS
 //
-// with FAMILY one of IPv4, IPv6 or packet (a link, whose address is its
-// hardware address; links without one, such as tunnels, are skipped, as the
-// C program skips entries whose ifa_addr is NULL).
+// with FAMILY IPv4 or IPv6, as in the C program. With -packet the link
+// entries (AF_PACKET, whose address is the hardware address) are listed
+// too, as "packet"; the C program skips them, and both skip links without
+// an address, such as tunnels (ifa_addr == NULL).
 //
 // Run it:
 //
 //	go run ./examples/ifaddrs
+//	go run ./examples/ifaddrs -packet
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/posixkit/posixkit/examples/internal/cli"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "ifaddrs:", err)
-		var u usageError
-		if errors.As(err, &u) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("ifaddrs", run) }
 
-// usageError is a bad command line: exit status 2.
-type usageError string
-
-func (e usageError) Error() string { return string(e) + " (usage: ifaddrs)" }
+const usage = "usage: ifaddrs [-packet]"
 
 func run(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
-	if len(args) > 0 {
-		return usageError(fmt.Sprintf("unexpected argument %q", args[0]))
+	fs := cli.New("ifaddrs", usage)
+	packet := fs.Bool("packet", false, "also list the link-layer (AF_PACKET) entries, which the C program skips")
+	if err := fs.Parse(args, stdout); err != nil {
+		return err
+	}
+	if err := fs.NArgs(0, 0); err != nil {
+		return err
 	}
 	// getifaddrs(&addresses)
 	ifas, err := netif.IfAddrs()
@@ -61,14 +55,15 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) err
 		case sock.AF_INET6:
 			family, addr = "IPv6", ifa.Addr.String() // link-local ones with their zone, as getnameinfo prints them
 		case sock.AF_PACKET:
-			if ifa.HardwareAddr == nil {
+			if !*packet || ifa.HardwareAddr == nil {
 				continue // ifa_addr == NULL
 			}
 			family, addr = "packet", ifa.HardwareAddr.String()
 		default:
 			continue
 		}
-		if _, err := fmt.Fprintf(stdout, "%s\t%s\t\t%s\n", ifa.Name, family, addr); err != nil {
+		// printf("%s\t", name); printf("%s\t", family); printf("\t%s\n", ap);
+		if _, err := fmt.Fprintf(stdout, "%s\t"+"%s\t"+"\t%s\n", ifa.Name, family, addr); err != nil {
 			return err
 		}
 	}

@@ -3,27 +3,31 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/examples/internal/cli"
 	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 type line struct{ Name, Family, Addr string }
 
 func runLines(t *testing.T) []line {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), nil, strings.NewReader(""), &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"-packet"}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatalf("run: %v (stderr %q)", err, errOut.String())
 	}
 	var lines []line
@@ -111,8 +115,63 @@ func TestAgainstNet(t *testing.T) {
 func TestUsage(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"extra"}, strings.NewReader(""), &out, &out)
-	var u usageError
-	if !errors.As(err, &u) || out.Len() != 0 {
+	if !cli.IsUsage(err) || out.Len() != 0 {
 		t.Errorf("run(extra) = %v, output %q; want a usage error and no output", err, out.String())
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	testkit.CheckHelpAndUsage(t, []string{"-x"}, []string{"extra"})
+}
+
+// TestGoldenC checks the lines against the C program's three printf calls
+// a line, and that without -packet only its families show.
+func TestGoldenC(t *testing.T) {
+	r := testkit.Exec(t, "")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	n := strings.Count(r.Stdout, "\n")
+	if n == 0 {
+		t.Fatal("no line: no interface has an address")
+	}
+	var formats []string
+	for range n {
+		formats = append(formats, "%s\t", "%s\t", "\t%s\n")
+	}
+	v := testkit.ScanC(t, r.Stdout, formats...)
+	for i := 1; i < len(v); i += 3 {
+		if v[i] != "IPv4" && v[i] != "IPv6" {
+			t.Errorf("family %q: the C program prints only IPv4 and IPv6", v[i])
+		}
+	}
+}
+
+// TestStrace checks that every address printed came from the kernel: it is
+// in the netlink replies strace decoded (RTM_NEWADDR's IFA_ADDRESS).
+func TestStrace(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("netif reads netlink on Linux only")
+	}
+	r, tr := testkit.Strace(t, "")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	var replies strings.Builder
+	for _, c := range tr {
+		if c.Name == "recvmsg" || c.Name == "recvfrom" {
+			replies.WriteString(c.Args)
+		}
+	}
+	for line := range strings.Lines(r.Stdout) {
+		f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+		addr, _, _ := strings.Cut(f[len(f)-1], "%") // strace shows no zone
+		want := `inet_addr("` + addr + `")`
+		if f[1] == "IPv6" {
+			want = `inet_pton(AF_INET6, "` + addr + `")`
+		}
+		if !strings.Contains(replies.String(), want) {
+			t.Errorf("printed %q; no netlink reply strace saw holds %s", line, want)
+		}
 	}
 }

@@ -10,12 +10,16 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/posixkit/posixkit/internal/testkit"
+
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
@@ -45,7 +49,7 @@ func TestRun(t *testing.T) {
 				t.Fatalf("run: %v", err)
 			}
 			want := fmt.Sprintf("fd = %d\n", fd)
-			if diff := cmp.Diff(want, stdout.String()); diff != "" {
+			if diff := cmp.Diff(want, testkit.WithoutGoNotes(stdout.String())); diff != "" {
 				t.Errorf("unexpected output (-want +got):\n%s", diff)
 			}
 			if stderr.Len() != 0 {
@@ -87,7 +91,7 @@ func TestRunErrors(t *testing.T) {
 		{
 			name:    "missing directory",
 			args:    []string{missing},
-			wantOut: "fd = -1\nError Number 2\n",
+			wantOut: "fd = -1\nError Number  2\n",
 			wantErr: fs.ErrNotExist,
 			wantMsg: "open " + missing + ": no such file or directory",
 		},
@@ -95,21 +99,21 @@ func TestRunErrors(t *testing.T) {
 			name:     "directory without write permission",
 			args:     []string{filepath.Join(locked, "foo.txt")},
 			rootSkip: true,
-			wantOut:  "fd = -1\nError Number 13\n",
+			wantOut:  "fd = -1\nError Number  13\n",
 			wantErr:  fs.ErrPermission,
 			wantMsg:  "open " + filepath.Join(locked, "foo.txt") + ": permission denied",
 		},
 		{
 			name:    "a NUL byte in the path",
 			args:    []string{filepath.Join(dir, "foo\x00.txt")},
-			wantOut: "fd = -1\nError Number 22\n",
+			wantOut: "fd = -1\nError Number  22\n",
 			wantErr: unix.EINVAL,
 			wantMsg: "open " + filepath.Join(dir, "foo\x00.txt") + ": invalid argument",
 		},
 		{
 			name:    "too many arguments",
 			args:    []string{"a", "b"},
-			wantMsg: "usage: open [path] (default foo.txt), got 2 arguments",
+			wantMsg: `unexpected argument "b" (usage: open [PATH]  (PATH defaults to foo.txt))`,
 		},
 	}
 	for _, tt := range tests {

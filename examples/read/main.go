@@ -2,7 +2,7 @@
 // read-only, read up to 10 bytes into a buffer and print how many were read
 // and what they are:
 //
-//	called read(3, c, 10). returned that 10 bytes were read.
+//	called read( 3, c, 10). returned that 10 bytes were read.
 //	Those bytes are as follows: hello geek
 //
 // Run it after the write example has filled foo.txt:
@@ -14,32 +14,38 @@
 // the program prints "0 bytes were read" as the C one does. A missing file is
 // an error on standard error and exit status 1 (the C program's perror).
 //
-// The descriptor printed is the one the kernel gave (3 in the C program's
-// output; a Go program may get a higher number, see examples/open).
+// The lines are the C program's printf format strings, "% d" (a space
+// before the number) included. The descriptor printed is the one the kernel
+// gave (3 in the C program's output); when a Go program gets a higher one,
+// a line starting "(Go: " says which descriptors the process already held.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/posixkit/posixkit/examples/internal/cli"
 	"github.com/posixkit/posixkit/fileio"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "read:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("read", run) }
+
+const usage = "usage: read [PATH]  (PATH defaults to foo.txt)"
 
 // run opens the path in args (default foo.txt) read-only, reads up to 10
 // bytes and prints the C program's two lines.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	path, err := pathArg(args)
-	if err != nil {
+	fs := cli.New("read", usage)
+	if err := fs.Parse(args, stdout); err != nil {
 		return err
+	}
+	if err := fs.NArgs(0, 1); err != nil {
+		return err
+	}
+	path := "foo.txt"
+	if fs.NArg() == 1 {
+		path = fs.Arg(0)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -56,18 +62,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil && err != io.EOF {
 		return err
 	}
-	fmt.Fprintf(stdout, "called read(%d, c, 10). returned that %d bytes were read.\n", f.Fd(), sz)
-	fmt.Fprintf(stdout, "Those bytes are as follows: %s\n", c[:sz])
-	return f.Close()
-}
-
-// pathArg returns the optional path argument, foo.txt by default.
-func pathArg(args []string) (string, error) {
-	switch len(args) {
-	case 0:
-		return "foo.txt", nil
-	case 1:
-		return args[0], nil
+	// The C program's format strings, as they are: "% d" puts a space
+	// before a number that is not negative, in Go as in C.
+	fmt.Fprintf(stdout, "called read(% d, c, 10). returned that"+
+		" %d bytes were read.\n", f.Fd(), sz)
+	fmt.Fprintf(stdout, "Those bytes are as follows: % s\n", c[:sz])
+	if note := cli.RuntimeFDs(f.Fd()); note != "" {
+		fmt.Fprintln(stdout, note)
 	}
-	return "", fmt.Errorf("usage: read [path] (default foo.txt), got %d arguments", len(args))
+	return f.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -16,7 +17,10 @@ import (
 	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 // indexOf returns the line number of the first line containing substr.
 func indexOf(t *testing.T, lines []string, substr string) int {
@@ -146,11 +150,22 @@ func TestCancel(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	testkit.CheckArgs(t, run, []testkit.ArgsCase{
-		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
-		{Name: "bad address", Args: []string{"-connect", "localhost:80"}, Want: isUsage},
-		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
-	})
+	tests := []struct {
+		name string
+		args []string
+		want func(error) bool
+	}{
+		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
+		{"bad address", []string{"-connect", "localhost:80"}, isUsage},
+		{"extra argument", []string{"x"}, isUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
+				t.Errorf("run(%q) = %v", tt.args, err)
+			}
+		})
+	}
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

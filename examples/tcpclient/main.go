@@ -10,11 +10,15 @@
 //	go run ./examples/tcpserver -addr 127.0.0.1:8080
 //	go run ./examples/tcpclient 127.0.0.1 8080
 //
-// What the server sends goes to stdout unchanged; the connection's progress
-// goes to stderr. When standard input ends (Ctrl-D, or the end of a piped
-// file) the client shuts down its writing side (shutdown SHUT_WR), prints
-// the replies still coming, and exits when the server closes. It also exits
-// when the server closes first, and on Ctrl-C.
+// It prints the textbook tcp_client's lines, in its order and wording
+// ("Remote address is: ...", "Sending: ...", "Sent N bytes." with what
+// send(2) returned, "Received (N bytes): ...", "Connection closed by
+// peer."). Lines starting "(Go: " are this program's additions. When
+// standard input ends (Ctrl-D, or the end of a piped file) the C client
+// stops; this one shuts down its writing side (shutdown SHUT_WR), prints the
+// replies still coming, and stops when the server closes. It also stops
+// when the server closes first, and on Ctrl-C. A numeric PORT outside
+// [1, 65535] is a usage error (getaddrinfo would wrap it).
 //
 // Unlike the textbook's fgets-and-send, input is read from the descriptor
 // with read(2), so nothing hides in a stdio buffer where select cannot see
@@ -28,6 +32,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -35,6 +40,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -61,7 +67,7 @@ func main() {
 	}
 }
 
-const usage = "usage: tcpclient HOST PORT"
+const usage = "usage: tcpclient HOST PORT  (PORT a number in [1, 65535] or a service name)"
 
 // usageError is a bad command line: exit status 2.
 type usageError string
@@ -87,18 +93,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError(fmt.Sprintf("want 2 arguments, got %d", fs.NArg()))
 	}
 	host, port := fs.Arg(0), fs.Arg(1)
+	if n, err := strconv.Atoi(port); err == nil && (n < 1 || n > 65535) {
+		// C's getaddrinfo wraps 65536 to port 0 and 70000 to 4464.
+		return usageError(fmt.Sprintf("port %s outside [1, 65535]", port))
+	}
 
-	s, err := dial(ctx, host, port)
+	s, err := dial(ctx, host, port, stdout)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	fmt.Fprintln(stdout, "Connected.")
 	if t, err := s.Tuple(); err == nil {
-		fmt.Fprintf(stderr, "connected: %s\n", t)
+		fmt.Fprintf(stdout, "(Go: the 5-tuple: %s)\n", t)
 	}
-	// From here on the socket is nonblocking, as in the C program after
-	// fcntl(O_NONBLOCK): recv and send return EAGAIN instead of waiting,
-	// and select does the waiting.
+	fmt.Fprintln(stdout, "To send data, enter text followed by enter.")
+	// From here on the socket is nonblocking: recv and send return EAGAIN
+	// instead of waiting, and select does the waiting.
 	if err := s.SetNonblock(true); err != nil {
 		return err
 	}
@@ -108,11 +119,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	defer in.Close()
 
+	err = loop(ctx, s, in, stdout)
+	// printf("Closing socket...\n"); CLOSESOCKET(socket_peer);
+	fmt.Fprintln(stdout, "Closing socket...")
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	fmt.Fprintln(stdout, "Finished.")
+	return err
+}
+
+// loop is the C program's select loop over the socket and standard input,
+// printing its lines: "Received (N bytes): ...", "Sending: ...",
+// "Sent N bytes.", "Connection closed by peer.".
+func loop(ctx context.Context, s *sock.Socket, in *stdinfd.Input, stdout io.Writer) error {
 	sfd, ifd := s.Fd(), in.Fd()
 	nfd := max(sfd, ifd) + 1
 	var rset, wset poll.FDSet
 	buf := make([]byte, 4096)
-	var out []byte // read from stdin, not yet sent
+	var line []byte // read from stdin, no newline yet
+	var out []byte  // taken as lines ("Sending: ..."), not yet sent
 	stdinDone, shut := false, false
 	for ctx.Err() == nil {
 		rset.Zero()
@@ -141,22 +167,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			switch {
 			case errors.Is(err, unix.EAGAIN):
 			case err == io.EOF:
-				fmt.Fprintln(stderr, "connection closed by the server")
+				fmt.Fprintln(stdout, "Connection closed by peer.")
 				return nil
 			case err != nil:
 				return err
 			default:
-				if _, err := stdout.Write(buf[:n]); err != nil {
-					return err
-				}
+				fmt.Fprintf(stdout, "Received (%d bytes): %s", n, buf[:n])
 			}
 		}
 
 		if rset.IsSet(ifd) {
 			n, err := in.Read(buf)
-			out = append(out, buf[:n]...)
+			line = append(line, buf[:n]...)
+			for {
+				i := bytes.IndexByte(line, '\n')
+				if i < 0 {
+					break
+				}
+				// fgets gave a line: printf("Sending: %s", read);
+				fmt.Fprintf(stdout, "Sending: %s", line[:i+1])
+				out = append(out, line[:i+1]...)
+				line = line[i+1:]
+			}
 			if err == io.EOF {
 				stdinDone = true
+				if len(line) > 0 { // fgets's last line, without a newline
+					fmt.Fprintf(stdout, "Sending: %s", line)
+					out = append(out, line...)
+					line = nil
+				}
 			} else if err != nil {
 				return fmt.Errorf("reading standard input: %w", err)
 			}
@@ -167,7 +206,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if err != nil && !errors.Is(err, unix.EAGAIN) {
 				return err
 			}
-			out = append(out[:0], out[n:]...)
+			if n > 0 {
+				// What this send(2) returned: a stream may take part.
+				fmt.Fprintf(stdout, "Sent %d bytes.\n", n)
+			}
+			out = append(out[:0], out[max(n, 0):]...)
 		}
 		if stdinDone && len(out) == 0 && !shut {
 			// No more input: tell the server with a half-close, and keep
@@ -176,26 +219,36 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return err
 			}
 			shut = true
-			fmt.Fprintln(stderr, "end of input: shutdown(SHUT_WR); waiting for the server to close")
+			fmt.Fprintln(stdout, "(Go: end of input: shutdown(SHUT_WR), then the replies until the server closes; the C client stops here)")
 		}
 	}
 	return nil
 }
 
 // dial is the client half of the notes' TCP flow: getaddrinfo, then socket
-// and connect to each address in turn until one answers.
-func dial(ctx context.Context, host, port string) (*sock.Socket, error) {
+// and connect to each address in turn until one answers, printing the C
+// program's lines on the way.
+func dial(ctx context.Context, host, port string, stdout io.Writer) (*sock.Socket, error) {
+	fmt.Fprintln(stdout, "Configuring remote address...")
 	infos, err := addrinfo.Lookup(ctx, host, port, &addrinfo.Hints{SockType: sock.SOCK_STREAM})
 	if err != nil {
 		return nil, err
 	}
 	var errs []error
 	for _, ai := range infos {
+		// getnameinfo(..., NI_NUMERICHOST): the service may print as a name.
+		h, serv, err := addrinfo.NameInfo(ctx, ai.Addr, addrinfo.NI_NUMERICHOST)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "Remote address is: %s %s\n", h, serv)
+		fmt.Fprintln(stdout, "Creating socket...")
 		s, err := ai.Socket()
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		fmt.Fprintln(stdout, "Connecting...")
 		// Connect waits (parking the goroutine) for the handshake;
 		// cancelling ctx wakes it through a deadline in the past.
 		stop := context.AfterFunc(ctx, func() { s.SetDeadline(time.Unix(1, 0)) })

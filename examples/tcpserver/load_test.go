@@ -57,7 +57,7 @@ func startChild(t *testing.T, test, mode string) *child {
 		br := bufio.NewReader(stdout)
 		for {
 			line, err := br.ReadString('\n')
-			if strings.HasPrefix(line, "listening on ") || err != nil {
+			if strings.HasPrefix(line, "(Go: listening on ") || err != nil {
 				lines <- line
 				break
 			}
@@ -66,11 +66,11 @@ func startChild(t *testing.T, test, mode string) *child {
 	}()
 	select {
 	case first := <-lines:
-		addr, ok := strings.CutPrefix(strings.TrimSpace(first), "listening on ")
+		addr, ok := strings.CutPrefix(strings.TrimSpace(first), "(Go: listening on ")
 		if !ok {
-			t.Fatalf("child's first line %q, want \"listening on ADDR\"; stderr:\n%s", first, c.Stderr)
+			t.Fatalf("child's line %q, want \"(Go: listening on ADDR)\"; stderr:\n%s", first, c.Stderr)
 		}
-		c.Addr = addr
+		c.Addr = strings.TrimSuffix(addr, ")")
 	case <-time.After(30 * time.Second):
 		t.Fatalf("child printed no first line in 30 s; stderr:\n%s", c.Stderr)
 	}
@@ -106,7 +106,7 @@ func childServe(t *testing.T, onLine func(string)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, nil, os.Stdout, os.Stderr) }()
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-q"}, nil, os.Stdout, os.Stderr) }()
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		onLine(sc.Text())

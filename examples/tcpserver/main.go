@@ -9,11 +9,15 @@
 //	go run ./examples/tcpserver -addr 127.0.0.1:8080
 //	go run ./examples/tcpclient 127.0.0.1 8080        (or: nc 127.0.0.1 8080)
 //
-// The first line of output is the address it listens on ("-addr :0" picks a
-// free port). Log lines go to stderr. Ctrl-C stops it.
+// It prints tcp_serve_toupper's lines in its order ("Configuring local
+// address...", ..., "New connection from HOST" per client, "Closing
+// listening socket...", "Finished." when Ctrl-C stops it); lines starting
+// "(Go: " are its own: the address it listens on ("-addr :0" picks a free
+// port), and per client its descriptor, what each recv returned and its
+// close. -q leaves out the lines per client. Log lines go to stderr.
 //
 // What the textbook version leaves out and this one does not:
-//   - Every socket is nonblocking (fcntl O_NONBLOCK through SetNonblock), so
+//   - Every socket is in nonblocking mode (SetNonblock), so
 //     one client can never stall the loop: a client that sends nothing is
 //     simply not ready, and replies a client does not read wait in a
 //     per-client output buffer, watched for writability. A client whose
@@ -22,8 +26,15 @@
 //     connections could hold every descriptor select can watch.
 //   - A client that vanishes (ECONNRESET, EPIPE) is dropped with a log line;
 //     one that half-closes still gets its pending replies, then is closed.
+//   - At capacity the server keeps taking new clients: when the next
+//     descriptor would be at or above FD_SETSIZE (select's limit) or there
+//     is none, it evicts the client with the lowest average receive rate
+//     (bytes received since it was accepted, per second), among those
+//     connected for a second or more, and logs it. A slowloris holding
+//     every slot with a byte a second (which resets no idle timer that
+//     counts bytes) is evicted before a client that talks.
 //   - select(2) only handles descriptors below FD_SETSIZE. A client whose
-//     descriptor is at or above it is closed at once; when accept fails
+//     descriptor is still at or above it is closed at once; when accept fails
 //     with EMFILE or ENFILE the server frees a reserve descriptor, accepts
 //     and closes the waiting client, and takes the reserve back (the cure
 //     for the accept loop that spins on EMFILE). Both are logged once per
@@ -43,6 +54,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -69,7 +81,7 @@ func main() {
 	}
 }
 
-const usage = "usage: tcpserver [-addr HOST:PORT]"
+const usage = "usage: tcpserver [-addr HOST:PORT] [-idle DURATION] [-q]"
 
 // usageError is a bad command line: exit status 2.
 type usageError string
@@ -86,7 +98,8 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	fs := flag.NewFlagSet("tcpserver", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", ":8080", "HOST:PORT to listen on; port 0 picks a free port")
-	idle := fs.Duration("idle", 60*time.Second, "drop a client that neither sends nor takes replies for this long")
+	idle := fs.Duration("idle", 60*time.Second, "drop a client that neither sends nor takes replies for this long (> 0)")
+	quiet := fs.Bool("q", false, "quiet: no line per client (New connection from ..., bytes received, closed)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usage)
@@ -99,12 +112,18 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if fs.NArg() != 0 {
 		return usageError("unexpected argument " + fs.Arg(0))
 	}
+	if *idle <= 0 {
+		return usageError(fmt.Sprintf("-idle %v is not positive", *idle))
+	}
 	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usageError(err.Error())
 	}
+	if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		return usageError(fmt.Sprintf("-addr port %s outside [0, 65535] (0 picks a free port)", port))
+	}
 
-	ln, err := listen(ctx, host, port)
+	ln, err := listen(ctx, host, port, stdout)
 	if err != nil {
 		return err
 	}
@@ -113,7 +132,8 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", local)
+	fmt.Fprintf(stdout, "(Go: listening on %s)\n", local)
+	fmt.Fprintln(stdout, "Waiting for connections...")
 
 	srv := &server{
 		ln:      ln,
@@ -121,18 +141,27 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		clients: make(map[int]*client),
 		buf:     make([]byte, 4096),
 		idle:    *idle,
+		quiet:   *quiet,
+		stdout:  stdout,
 	}
 	// The reserve descriptor is given up when accept fails with EMFILE, so
 	// that the waiting client can be accepted and closed. Without it the
 	// server still works, and backs off instead.
 	srv.reserve, _ = fileio.Open(os.DevNull, fileio.O_RDONLY, 0)
-	defer srv.closeAll()
-	return srv.serve(ctx)
+	err = srv.serve(ctx)
+	srv.closeAll()
+	fmt.Fprintln(stdout, "Closing listening socket...")
+	if cerr := ln.Close(); err == nil {
+		err = cerr
+	}
+	fmt.Fprintln(stdout, "Finished.")
+	return err
 }
 
 // listen is the server half of the notes' TCP flow: getaddrinfo with
 // AI_PASSIVE, then socket, bind and listen on the first address that works.
-func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
+func listen(ctx context.Context, host, port string, stdout io.Writer) (*sock.Socket, error) {
+	fmt.Fprintln(stdout, "Configuring local address...")
 	hints := &addrinfo.Hints{Flags: addrinfo.AI_PASSIVE, SockType: sock.SOCK_STREAM}
 	infos, err := addrinfo.Lookup(ctx, host, port, hints)
 	if err != nil {
@@ -140,12 +169,13 @@ func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
 	}
 	var errs []error
 	for _, ai := range infos {
+		fmt.Fprintln(stdout, "Creating socket...")
 		s, err := ai.Socket() // socket(ai_family, ai_socktype, ai_protocol)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := listenOn(s, ai.Addr); err != nil {
+		if err := listenOn(s, ai.Addr, stdout); err != nil {
 			s.Close()
 			errs = append(errs, err)
 			continue
@@ -155,13 +185,16 @@ func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
 	return nil, errors.Join(errs...)
 }
 
-func listenOn(s *sock.Socket, addr netip.AddrPort) error {
+func listenOn(s *sock.Socket, addr netip.AddrPort, stdout io.Writer) error {
 	if err := s.SetReuseAddr(true); err != nil { // restart without waiting out TIME_WAIT
 		return err
 	}
+	fmt.Fprintln(stdout, "(Go: setsockopt(SO_REUSEADDR, 1): a restart need not wait out TIME_WAIT)")
+	fmt.Fprintln(stdout, "Binding socket to local address...")
 	if err := s.Bind(addr); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "Listening...")
 	if err := s.Listen(backlog); err != nil {
 		return err
 	}
@@ -178,6 +211,9 @@ type client struct {
 	out     []byte    // upper-cased bytes the client has not taken yet
 	readEOF bool      // the client shut down its writing side
 	last    time.Time // last time the client sent or took bytes
+
+	accepted time.Time // when it was accepted
+	received int64     // bytes received from it in all
 }
 
 type server struct {
@@ -186,6 +222,8 @@ type server struct {
 	clients map[int]*client
 	buf     []byte
 	idle    time.Duration // -idle: how long a client may neither send nor take replies
+	quiet   bool          // -q: no line per client
+	stdout  io.Writer
 
 	reserve     *fileio.File // given up to accept-and-close a client on EMFILE
 	refusing    bool         // a refusal was logged and no accept has worked since
@@ -252,6 +290,9 @@ func (s *server) serve(ctx context.Context) error {
 // turn of the loop so that the connected clients keep their share.
 func (s *server) accept() {
 	for range 64 {
+		if !s.makeRoom() {
+			s.logRefusal(fmt.Sprintf("full, and every client connected less than %v ago", evictAge))
+		}
 		cs, peer, err := s.ln.Accept()
 		switch {
 		case err == nil:
@@ -282,8 +323,64 @@ func (s *server) accept() {
 		}
 		s.refusing = false
 		s.backoff = 0
-		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: time.Now()}
+		now := time.Now()
+		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: now, accepted: now}
+		if !s.quiet {
+			// getnameinfo(NI_NUMERICHOST); printf("New connection from %s\n", ...)
+			fmt.Fprintf(s.stdout, "New connection from %s\n", peer.Addr().Unmap())
+			fmt.Fprintf(s.stdout, "(Go: %s is fd %d)\n", peer, fd)
+		}
 	}
+}
+
+// evictAge is how long a client is connected before it can be evicted:
+// its rate means something only then.
+const evictAge = time.Second
+
+// makeRoom keeps the next client servable when the server is full: when the
+// descriptor the kernel would give next is at or above FD_SETSIZE (or
+// there is none, EMFILE), it evicts the slowest client, so that the accept
+// that follows gets the number freed. It reports false when it found no
+// client to evict. The probe (fcntl F_DUPFD_CLOEXEC, then close) is made
+// only once the clients could fill the set.
+func (s *server) makeRoom() bool {
+	if len(s.clients) < poll.FD_SETSIZE-64 {
+		return true
+	}
+	fd, err := unix.FcntlInt(uintptr(s.ln.Fd()), unix.F_DUPFD_CLOEXEC, 0)
+	if err == nil {
+		unix.Close(fd)
+		if fd < poll.FD_SETSIZE {
+			return true
+		}
+	}
+	return s.evictSlowest()
+}
+
+// evictSlowest drops the client with the lowest average receive rate
+// (bytes received over the time since it was accepted) among those
+// connected for evictAge or more: a slowloris that sends a byte a second,
+// or an idle client, goes before a client that talks. It reports false when
+// no client is old enough.
+func (s *server) evictSlowest() bool {
+	now := time.Now()
+	var worst *client
+	var worstRate float64
+	for _, c := range s.clients {
+		age := now.Sub(c.accepted)
+		if age < evictAge {
+			continue
+		}
+		if rate := float64(c.received) / age.Seconds(); worst == nil || rate < worstRate {
+			worst, worstRate = c, rate
+		}
+	}
+	if worst == nil {
+		return false
+	}
+	s.drop(worst, fmt.Sprintf("evicted to make room: the slowest client, %.1f bytes/s over %v",
+		worstRate, now.Sub(worst.accepted).Round(time.Millisecond)))
+	return true
 }
 
 // refuseOutOfFDs handles EMFILE/ENFILE: with the reserve descriptor
@@ -333,6 +430,10 @@ func (s *server) read(c *client) {
 		return
 	}
 	c.last = time.Now()
+	c.received += int64(n)
+	if !s.quiet {
+		fmt.Fprintf(s.stdout, "(Go: %s: recv = %d bytes)\n", c.peer, n)
+	}
 	for _, b := range s.buf[:n] {
 		if 'a' <= b && b <= 'z' {
 			b -= 'a' - 'A'
@@ -366,6 +467,9 @@ func (s *server) flush(c *client) bool {
 	if c.readEOF && len(c.out) == 0 {
 		delete(s.clients, c.fd)
 		c.s.Close()
+		if !s.quiet {
+			fmt.Fprintf(s.stdout, "(Go: %s: recv = 0, end of stream: closed)\n", c.peer)
+		}
 		return false
 	}
 	return true

@@ -19,7 +19,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 // dial connects to the server under test with the standard library, the
 // independent peer, and bounds the whole exchange in time.
@@ -198,10 +201,13 @@ func TestArgs(t *testing.T) {
 		wantErr func(error) bool
 		stdout  string
 	}{
-		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }, "usage: tcpserver [-addr HOST:PORT]\n"},
+		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }, "usage: tcpserver [-addr HOST:PORT] [-idle DURATION] [-q]\n"},
 		{"unknown flag", []string{"-x"}, isUsage, ""},
 		{"extra argument", []string{"extra"}, isUsage, ""},
 		{"no port", []string{"-addr", "127.0.0.1"}, isUsage, ""},
+		{"port 65536", []string{"-addr", "127.0.0.1:65536"}, isUsage, ""},
+		{"idle 0", []string{"-idle", "0"}, isUsage, ""},
+		{"idle negative", []string{"-idle", "-5s"}, isUsage, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

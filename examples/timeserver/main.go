@@ -8,10 +8,20 @@
 //	go run ./examples/timeserver -addr 127.0.0.1:8080
 //	curl -i http://127.0.0.1:8080/
 //
-// The first line of output is the address it listens on ("-addr :0" picks a
-// free port). One client is served at a time, as in the C program; a client
-// that sends nothing is given up after -timeout so that it cannot hold the
-// server forever. Ctrl-C stops it.
+// By default it answers once the request's blank line has arrived, as HTTP
+// wants. With -raw it answers as the textbook's time_server does: after
+// the first recv, whatever it brought (so that a client that sends "hello"
+// and waits gets the time), with the textbook's response and no
+// Content-Length.
+//
+// It prints time_server's lines in its order ("Waiting for connection...",
+// "Client is connected... HOST", "Received N bytes.", "Sent N of M
+// bytes.", ...), each count what the call returned; lines starting "(Go: "
+// are its own, such as the address it listens on ("-addr :0" picks a free
+// port). The C program serves one client and stops; this one serves one
+// at a time until Ctrl-C, then prints the C program's last two lines. A
+// client that sends nothing is given up after -timeout so that it cannot
+// hold the server forever.
 package main
 
 import (
@@ -26,6 +36,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -51,7 +62,7 @@ func main() {
 	}
 }
 
-const usage = "usage: timeserver [-addr HOST:PORT] [-timeout DURATION]"
+const usage = "usage: timeserver [-addr HOST:PORT] [-timeout DURATION] [-raw]"
 
 // usageError is a bad command line: exit status 2.
 type usageError string
@@ -66,6 +77,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", ":8080", "HOST:PORT to listen on; port 0 picks a free port")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long a client has to send its request")
+	raw := fs.Bool("raw", false, "answer as soon as any bytes arrive, with the textbook's response (default: wait for the HTTP request's blank line)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usage)
@@ -86,7 +98,11 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		return usageError(err.Error())
 	}
 
-	ln, err := listen(ctx, host, port)
+	if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		return usageError(fmt.Sprintf("-addr port %s outside [0, 65535] (0 picks a free port)", port))
+	}
+
+	ln, err := listen(ctx, host, port, stdout)
 	if err != nil {
 		return err
 	}
@@ -95,7 +111,12 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", local)
+	fmt.Fprintf(stdout, "(Go: listening on %s)\n", local)
+	defer func() {
+		fmt.Fprintln(stdout, "Closing listening socket...")
+		ln.Close()
+		fmt.Fprintln(stdout, "Finished.")
+	}()
 	logger := log.New(stderr, "timeserver: ", 0)
 
 	// accept and recv wait, parking the goroutine. Cancelling ctx wakes
@@ -112,6 +133,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	})()
 
 	for {
+		fmt.Fprintln(stdout, "Waiting for connection...")
 		c, peer, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -138,13 +160,20 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		}
 		mu.Unlock()
 
-		if err := serve(c); err != nil && ctx.Err() == nil {
+		// getnameinfo(NI_NUMERICHOST)
+		fmt.Fprintf(stdout, "Client is connected... %s\n", peer.Addr().Unmap())
+		serve := serveHTTP
+		if *raw {
+			serve = serveRaw
+		}
+		if err := serve(c, stdout); err != nil && ctx.Err() == nil {
 			logger.Printf("%s: %v", peer, err)
 		}
 
 		mu.Lock()
 		client = nil
 		mu.Unlock()
+		fmt.Fprintln(stdout, "Closing connection...")
 		c.Close()
 		if ctx.Err() != nil {
 			return nil
@@ -161,7 +190,8 @@ func outOfResources(err error) bool {
 
 // listen is getaddrinfo with AI_PASSIVE, then socket, bind and listen on
 // the first address that works.
-func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
+func listen(ctx context.Context, host, port string, stdout io.Writer) (*sock.Socket, error) {
+	fmt.Fprintln(stdout, "Configuring local address...")
 	hints := &addrinfo.Hints{Flags: addrinfo.AI_PASSIVE, SockType: sock.SOCK_STREAM}
 	infos, err := addrinfo.Lookup(ctx, host, port, hints)
 	if err != nil {
@@ -169,12 +199,13 @@ func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
 	}
 	var errs []error
 	for _, ai := range infos {
+		fmt.Fprintln(stdout, "Creating socket...")
 		s, err := ai.Socket()
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := listenOn(s, ai.Addr); err != nil {
+		if err := listenOn(s, ai.Addr, stdout); err != nil {
 			s.Close()
 			errs = append(errs, err)
 			continue
@@ -184,18 +215,23 @@ func listen(ctx context.Context, host, port string) (*sock.Socket, error) {
 	return nil, errors.Join(errs...)
 }
 
-func listenOn(s *sock.Socket, addr netip.AddrPort) error {
+func listenOn(s *sock.Socket, addr netip.AddrPort, stdout io.Writer) error {
 	if err := s.SetReuseAddr(true); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "(Go: setsockopt(SO_REUSEADDR, 1): a restart need not wait out TIME_WAIT)")
+	fmt.Fprintln(stdout, "Binding socket to local address...")
 	if err := s.Bind(addr); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "Listening...")
 	return s.Listen(10)
 }
 
-// serve reads the request up to its blank line and sends the time.
-func serve(c *sock.Socket) error {
+// serveHTTP reads the request up to its blank line and sends the time as
+// an HTTP/1.1 response a browser or curl accepts.
+func serveHTTP(c *sock.Socket, stdout io.Writer) error {
+	fmt.Fprintln(stdout, "Reading request...")
 	req := make([]byte, 0, 1024)
 	buf := make([]byte, 1024)
 	for !bytes.Contains(req, []byte("\r\n\r\n")) && !bytes.Contains(req, []byte("\n\n")) {
@@ -204,19 +240,52 @@ func serve(c *sock.Socket) error {
 		}
 		n, err := c.Recv(buf, 0)
 		if err == io.EOF {
+			fmt.Fprintf(stdout, "Received %d bytes.\n", 0)
 			break // a client that half-closed after its request still gets the answer
 		}
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(stdout, "Received %d bytes.\n", n)
 		req = append(req, buf[:n]...)
 	}
+	fmt.Fprintln(stdout, "Sending response...")
 	body := "Local time is: " + time.Now().Format(time.ANSIC) + "\n"
 	resp := "HTTP/1.1 200 OK\r\n" +
 		"Content-Type: text/plain; charset=utf-8\r\n" +
 		fmt.Sprintf("Content-Length: %d\r\n", len(body)) +
 		"Connection: close\r\n" +
 		"\r\n" + body
-	_, err := c.Write([]byte(resp))
+	n, err := c.Write([]byte(resp))
+	// Write sends all of it, in as many send(2) calls as it takes.
+	fmt.Fprintf(stdout, "Sent %d of %d bytes.\n", n, len(resp))
 	return err
+}
+
+// serveRaw is the textbook's server: one recv, whatever it brings, then
+// the response header and the time in two sends, no Content-Length (the
+// close ends the body).
+func serveRaw(c *sock.Socket, stdout io.Writer) error {
+	fmt.Fprintln(stdout, "Reading request...")
+	request := make([]byte, 1024)
+	n, err := c.Recv(request, 0)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	fmt.Fprintf(stdout, "Received %d bytes.\n", n)
+	fmt.Fprintln(stdout, "Sending response...")
+	for _, msg := range []string{
+		"HTTP/1.1 200 OK\r\n" +
+			"Connection: close\r\n" +
+			"Content-Type: text/plain\r\n\r\n" +
+			"Local time is: ",
+		time.Now().Format(time.ANSIC) + "\n", // ctime(3)'s format
+	} {
+		n, err := c.Send([]byte(msg), 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Sent %d of %d bytes.\n", n, len(msg))
+	}
+	return nil
 }

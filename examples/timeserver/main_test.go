@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +16,10 @@ import (
 	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 // checkResponse checks that resp is the time server's answer.
 func checkResponse(t *testing.T, resp *http.Response) {
@@ -138,12 +143,23 @@ func TestStopWhileReading(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	testkit.CheckArgs(t, run, []testkit.ArgsCase{
-		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
-		{Name: "zero timeout", Args: []string{"-timeout", "0s"}, Want: isUsage},
-		{Name: "no port", Args: []string{"-addr", "x"}, Want: isUsage},
-		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
-	})
+	tests := []struct {
+		name string
+		args []string
+		want func(error) bool
+	}{
+		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
+		{"zero timeout", []string{"-timeout", "0s"}, isUsage},
+		{"no port", []string{"-addr", "x"}, isUsage},
+		{"extra argument", []string{"x"}, isUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
+				t.Errorf("run(%q) = %v", tt.args, err)
+			}
+		})
+	}
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

@@ -212,6 +212,7 @@ func (t *tour) open() error {
 		return err
 	}
 	t.printf("open(\"foo.txt\", O_RDONLY|O_CREAT, 0644): fd = %d (foo.txt did not exist: created, empty)\n", f.Fd())
+	t.printf("(Go: fileio.Open calls openat(AT_FDCWD, path, flags|O_CLOEXEC, mode): every descriptor here is close-on-exec)\n")
 	if err := f.Close(); err != nil {
 		return err
 	}
@@ -357,6 +358,7 @@ func (t *tour) addrinfo() error {
 }
 
 func (t *tour) kinds() error {
+	t.printf("(Go: sock.New adds SOCK_CLOEXEC|SOCK_NONBLOCK to the type socket(2) gets: nonblocking in the kernel, so that a wait parks only the goroutine)\n")
 	for _, k := range []struct {
 		typ  sock.Type
 		what string
@@ -442,7 +444,8 @@ func (t *tour) tcp() error {
 	if err := c.Connect(infos[0].Addr); err != nil {
 		return err
 	}
-	t.printf("client: getaddrinfo, socket, connect(%s) = 0\n", infos[0].Addr)
+	t.printf("client: getaddrinfo, socket, connect(%s): Connect returned nil\n", infos[0].Addr)
+	t.printf("(Go: connect(2) on the nonblocking socket returns EINPROGRESS until the handshake is done; Connect then waits in the runtime poller and reads SO_ERROR = 0, what a blocking connect reports as 0)\n")
 
 	// accept returns a new socket for this client; the listener stays.
 	conn, peer, err := ln.Accept()
@@ -682,16 +685,17 @@ func (t *tour) sockopts() error {
 		call string
 		err  error
 	}{
-		{"setsockopt(SO_REUSEADDR, 1)", s.SetReuseAddr(true)},
-		{"setsockopt(TCP_NODELAY, 1)", s.SetNoDelay(true)},
-		{"setsockopt(SO_RCVBUF, 16384)", s.SetRecvBuffer(16384)},
-		{"fcntl(F_SETFL, O_NONBLOCK)", s.SetNonblock(true)},
+		{"setsockopt(SO_REUSEADDR, 1) = 0", s.SetReuseAddr(true)},
+		{"setsockopt(TCP_NODELAY, 1) = 0", s.SetNoDelay(true)},
+		{"setsockopt(SO_RCVBUF, 16384) = 0", s.SetRecvBuffer(16384)},
+		// No fcntl(F_SETFL): the kernel's O_NONBLOCK is set from socket(2).
+		{"(Go: SetNonblock(true): no system call; posixkit's own mode)", s.SetNonblock(true)},
 	}
 	for _, st := range steps {
 		if st.err != nil {
 			return st.err
 		}
-		t.printf("%s = 0\n", st.call)
+		t.printf("%s\n", st.call)
 	}
 	after, err := s.Options()
 	if err != nil {
@@ -700,11 +704,11 @@ func (t *tour) sockopts() error {
 	t.printf("Options() before and after, the lines that changed:\n")
 	was := map[string]string{}
 	for line := range strings.Lines(before.String()) {
-		name, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		name, v, _ := strings.Cut(strings.TrimSpace(line), "  ")
 		was[name] = strings.TrimSpace(v)
 	}
 	for line := range strings.Lines(after.String()) {
-		name, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		name, v, _ := strings.Cut(strings.TrimSpace(line), "  ")
 		if v = strings.TrimSpace(v); was[name] != v {
 			t.printf("  %-14s %s -> %s\n", name, was[name], v)
 		}

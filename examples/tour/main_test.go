@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -11,7 +12,10 @@ import (
 	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 func TestEverySection(t *testing.T) {
 	before := testkit.Count()
@@ -58,7 +62,7 @@ func TestEverySection(t *testing.T) {
 		`client: still reads "reply to request" after its half-close`,
 		"SO_REUSEADDR   0 -> 1",
 		"TCP_NODELAY    0 -> 1",
-		"O_NONBLOCK     0 -> 1",
+		"posixkit mode  blocking -> nonblocking",
 		"Done: every section ran.",
 	} {
 		if !strings.Contains(out, want) {
@@ -72,10 +76,12 @@ func TestEverySection(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	testkit.CheckArgs(t, run, []testkit.ArgsCase{
-		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
-		{Name: "extra argument", Args: []string{"x"}, Want: func(err error) bool { return errors.As(err, new(usageError)) }},
-	})
+	if err := run(context.Background(), []string{"-h"}, strings.NewReader(""), io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	if err := run(context.Background(), []string{"x"}, strings.NewReader(""), io.Discard, io.Discard); !errors.As(err, new(usageError)) {
+		t.Errorf("extra argument: %v", err)
+	}
 }
 
 // A cancelled context stops the tour with the context's error.

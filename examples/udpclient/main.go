@@ -1,21 +1,33 @@
 // Command udpclient is the UDP client flow of the notes (section 11): there
 // is no connection, so the client must know the server's address and send
 // first. getaddrinfo turns HOST and PORT into an address, socket makes a
-// datagram socket, and each line of standard input is sent as one datagram
-// with sendto; a select(2) loop watches standard input and the socket, and
-// every datagram received (recvfrom) is printed with its sender.
+// datagram socket, and each line of standard input, its newline included
+// (as fgets gives it to the C client), is sent as one datagram with sendto;
+// a select(2) loop watches standard input and the socket, and every
+// datagram received (recvfrom; posixkit's RecvFrom and Recv call
+// recvmsg(2), whose flags report truncation) is printed. With -connect the socket is
+// connected first and send and recv are used instead, as the textbook's
+// udp_client does: connect(2) on a UDP socket sends nothing, it only fixes
+// the peer, so that recv takes the peer's datagrams alone.
 //
 // Run it against a UDP server (udpserver from this repository, or any other):
 //
 //	go run ./examples/udpserver -addr 127.0.0.1:8080
 //	go run ./examples/udpclient 127.0.0.1 8080
+//	go run ./examples/udpclient -connect 127.0.0.1 8080
+//
+// It prints udp_client's lines in its order and wording ("Sending: ...",
+// "Sent N bytes." with what sendto or send returned, "Received (N bytes):
+// ..."); lines starting "(Go: " are this program's own, such as the sender
+// of each reply in the sendto flow.
 //
 // A datagram carries up to 65,507 bytes over IPv4; a longer line fails with
 // EMSGSIZE, reported and skipped. A reply longer than -bufsize is truncated
 // by the kernel; the client says so on stderr instead of hiding it. When
-// standard input ends, the client waits for the replies still due: it stops
-// when it has as many replies as it sent datagrams, or when nothing has
-// arrived for -wait (UDP never says that a datagram was lost).
+// standard input ends the C client stops; this one waits for the replies
+// still due: it stops when it has as many replies as it sent datagrams, or
+// when nothing has arrived for -wait (UDP never says that a datagram was
+// lost).
 //
 // Standard input reaches run as an io.Reader. When it is an *os.File (the
 // real stdin, a pipe, a file) its descriptor goes into the select set
@@ -33,6 +45,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -59,7 +72,7 @@ func main() {
 	}
 }
 
-const usage = "usage: udpclient [-bufsize N] [-wait DURATION] HOST PORT"
+const usage = "usage: udpclient [-connect] [-bufsize N] [-wait DURATION] HOST PORT  (PORT a number in [1, 65535] or a service name)"
 
 // usageError is a bad command line: exit status 2.
 type usageError string
@@ -76,6 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(io.Discard)
 	bufsize := fs.Int("bufsize", 65536, "receive buffer size: longer datagrams are truncated (and reported)")
 	wait := fs.Duration("wait", time.Second, "after the end of input, how long to wait for a reply")
+	connect := fs.Bool("connect", false, "connect(2) the socket to the server and use send/recv, as the textbook's udp_client does (default: sendto/recvfrom, the notes' flow)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usage)
@@ -94,9 +108,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *wait < 0 {
 		return usageError("negative -wait")
 	}
+	if n, err := strconv.Atoi(fs.Arg(1)); err == nil && (n < 1 || n > 65535) {
+		// C's getaddrinfo wraps 65536 to port 0 and 70000 to 4464.
+		return usageError(fmt.Sprintf("port %s outside [1, 65535]", fs.Arg(1)))
+	}
 
 	// getaddrinfo(host, port, {SOCK_DGRAM}) and a socket for the first
-	// address: no connect, the address goes with every sendto.
+	// address.
+	fmt.Fprintln(stdout, "Configuring remote address...")
 	infos, err := addrinfo.Lookup(ctx, fs.Arg(0), fs.Arg(1), &addrinfo.Hints{SockType: sock.SOCK_DGRAM})
 	if err != nil {
 		return err
@@ -105,6 +124,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var to netip.AddrPort
 	var errs []error
 	for _, ai := range infos {
+		h, serv, err := addrinfo.NameInfo(ctx, ai.Addr, addrinfo.NI_NUMERICHOST)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Remote address is: %s %s\n", h, serv)
+		fmt.Fprintln(stdout, "Creating socket...")
 		if s, err = ai.Socket(); err == nil {
 			to = ai.Addr
 			break
@@ -115,10 +140,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return errors.Join(errs...)
 	}
 	defer s.Close()
+	if *connect {
+		// connect(2) on a UDP socket sends nothing: it fixes the peer, so
+		// send needs no address and recv takes only the peer's datagrams.
+		fmt.Fprintln(stdout, "Connecting...")
+		if err := s.Connect(to); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "Connected.")
+	} else {
+		fmt.Fprintf(stdout, "(Go: no connect: each datagram goes to %s with sendto, and recvfrom says who sent a reply; -connect does as the C udp_client)\n", to)
+	}
+	fmt.Fprintln(stdout, "To send data, enter text followed by enter.")
 	if err := s.SetNonblock(true); err != nil { // select waits, recvfrom does not
 		return err
 	}
-	fmt.Fprintf(stderr, "sending to %s\n", to)
 
 	in, err := stdinfd.New(stdin)
 	if err != nil {
@@ -135,12 +171,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	stdinDone := false
 	var quietSince time.Time // after the end of input: the last datagram
 	send := func(p []byte) {
-		if _, err := s.SendTo(p, 0, to); err != nil {
+		// printf("Sending: %s", read); a line keeps its newline, as fgets
+		// gives it.
+		fmt.Fprintf(stdout, "Sending: %s", p)
+		var n int
+		var err error
+		if *connect {
+			n, err = s.Send(p, 0)
+		} else {
+			n, err = s.SendTo(p, 0, to)
+		}
+		if err != nil {
 			// EMSGSIZE for a line too long for a datagram; ECONNREFUSED
 			// when an earlier datagram met a closed port.
 			fmt.Fprintf(stderr, "udpclient: datagram of %d bytes not sent: %v\n", len(p), err)
 			return
 		}
+		fmt.Fprintf(stdout, "Sent %d bytes.\n", n)
 		sent++
 	}
 	for ctx.Err() == nil {
@@ -148,7 +195,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if received < sent {
 				fmt.Fprintf(stderr, "udpclient: %d of %d datagrams got no reply within %v\n", sent-received, sent, *wait)
 			}
-			return nil
+			break
 		}
 		rset.Zero()
 		if err := rset.Set(sfd); err != nil {
@@ -169,7 +216,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 		if rset.IsSet(sfd) {
 			for { // every datagram queued
-				n, from, err := s.RecvFrom(rbuf, 0)
+				var n int
+				var from netip.AddrPort
+				var err error
+				if *connect {
+					n, err = s.Recv(rbuf, 0)
+				} else {
+					n, from, err = s.RecvFrom(rbuf, 0)
+				}
 				if errors.Is(err, unix.EAGAIN) {
 					break
 				}
@@ -183,7 +237,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				}
 				received++
 				quietSince = time.Now()
-				fmt.Fprintf(stdout, "received %d bytes from %s: %s\n", n, from, rbuf[:n])
+				fmt.Fprintf(stdout, "Received (%d bytes): %s", n, rbuf[:n])
+				if !*connect {
+					if n > 0 && rbuf[n-1] != '\n' {
+						fmt.Fprintln(stdout)
+					}
+					fmt.Fprintf(stdout, "(Go: from %s)\n", from)
+				}
 			}
 		}
 
@@ -195,7 +255,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				if i < 0 {
 					break
 				}
-				send(line[:i]) // one line, one datagram (without its newline)
+				send(line[:i+1]) // one line, one datagram, newline included
 				line = line[i+1:]
 			}
 			line = append([]byte(nil), line...)
@@ -215,5 +275,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 	}
-	return nil
+	fmt.Fprintln(stdout, "Closing socket...")
+	err = s.Close()
+	fmt.Fprintln(stdout, "Finished.")
+	return err
 }

@@ -9,7 +9,8 @@
 //	go run ./examples/udpserver -addr 127.0.0.1:8080
 //	go run ./examples/udpclient 127.0.0.1 8080        (or: nc -u 127.0.0.1 8080)
 //
-// The first line of output is the address it listens on ("-addr :0" picks a
+// It prints udp_serve_toupper's lines in its order; the address it listens
+// on is a line of its own, "(Go: listening on ADDR)" ("-addr :0" picks a
 // free port). Datagrams of up to 65,507 bytes (the most IPv4 can carry) are
 // received whole; one larger than -bufsize is truncated by the kernel, and
 // the server says so on stderr instead of hiding it, then answers with the
@@ -26,6 +27,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -80,9 +82,14 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return usageError(err.Error())
 	}
+	if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		// getaddrinfo would wrap it (65536 is port 0).
+		return usageError(fmt.Sprintf("-addr port %s outside [0, 65535] (0 picks a free port)", port))
+	}
 
 	// getaddrinfo(host, port, {AI_PASSIVE, SOCK_DGRAM}), then socket and
 	// bind on the first address that works.
+	fmt.Fprintln(stdout, "Configuring local address...")
 	hints := &addrinfo.Hints{Flags: addrinfo.AI_PASSIVE, SockType: sock.SOCK_DGRAM}
 	infos, err := addrinfo.Lookup(ctx, host, port, hints)
 	if err != nil {
@@ -91,11 +98,13 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	var s *sock.Socket
 	var errs []error
 	for _, ai := range infos {
+		fmt.Fprintln(stdout, "Creating socket...")
 		c, err := ai.Socket()
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		fmt.Fprintln(stdout, "Binding socket to local address...")
 		if err := c.Bind(ai.Addr); err != nil {
 			c.Close()
 			errs = append(errs, err)
@@ -112,7 +121,13 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", local)
+	fmt.Fprintf(stdout, "(Go: listening on %s)\n", local)
+	fmt.Fprintln(stdout, "Waiting for connections...")
+	defer func() {
+		fmt.Fprintln(stdout, "Closing listening socket...")
+		s.Close()
+		fmt.Fprintln(stdout, "Finished.")
+	}()
 
 	// recvfrom waits (parking the goroutine) until a datagram arrives.
 	// Cancelling ctx sets a deadline in the past, which wakes it.

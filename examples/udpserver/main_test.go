@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -14,7 +17,10 @@ import (
 	"github.com/posixkit/posixkit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	testkit.RunMainIfAsked(main)
+	testkit.Main(m)
+}
 
 // exchange sends msg from c to the server and returns the reply and who
 // sent it.
@@ -128,12 +134,23 @@ func TestTruncationReported(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	testkit.CheckArgs(t, run, []testkit.ArgsCase{
-		{Name: "help", Args: []string{"-h"}, Want: testkit.IsHelp},
-		{Name: "bad bufsize", Args: []string{"-bufsize", "0"}, Want: isUsage},
-		{Name: "no port", Args: []string{"-addr", "127.0.0.1"}, Want: isUsage},
-		{Name: "extra argument", Args: []string{"x"}, Want: isUsage},
-	})
+	tests := []struct {
+		name string
+		args []string
+		want func(error) bool
+	}{
+		{"help", []string{"-h"}, func(err error) bool { return errors.Is(err, flag.ErrHelp) }},
+		{"bad bufsize", []string{"-bufsize", "0"}, isUsage},
+		{"no port", []string{"-addr", "127.0.0.1"}, isUsage},
+		{"extra argument", []string{"x"}, isUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := run(context.Background(), tt.args, strings.NewReader(""), io.Discard, io.Discard); !tt.want(err) {
+				t.Errorf("run(%q) = %v", tt.args, err)
+			}
+		})
+	}
 }
 
 func isUsage(err error) bool { return errors.As(err, new(usageError)) }

@@ -2,7 +2,7 @@
 // with O_WRONLY|O_CREAT|O_TRUNC and mode 0644, write "hello geeks\n" and
 // print what write returned:
 //
-//	called write(3, "hello geeks\n", 12). It returned 12
+//	called write( 3, "hello geeks\n", 12). It returned 12
 //
 //	go run ./examples/write            # foo.txt in the current directory
 //	go run ./examples/write /tmp/x.txt # or the path given
@@ -10,32 +10,38 @@
 // Write writes all of its buffer or returns an error, so "It returned" is 12
 // unless the program fails (error on standard error, exit status 1).
 //
-// The descriptor printed is the one the kernel gave (3 in the C program's
-// output; a Go program may get a higher number, see examples/open).
+// The lines are the C program's printf format strings, "% d" (a space
+// before the number) included. The descriptor printed is the one the kernel
+// gave (3 in the C program's output); when a Go program gets a higher one,
+// a line starting "(Go: " says which descriptors the process already held.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/posixkit/posixkit/examples/internal/cli"
 	"github.com/posixkit/posixkit/fileio"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "write:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("write", run) }
+
+const usage = "usage: write [PATH]  (PATH defaults to foo.txt)"
 
 // run creates or truncates the path in args (default foo.txt), writes
 // "hello geeks\n" to it and prints the C program's line.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	path, err := pathArg(args)
-	if err != nil {
+	fs := cli.New("write", usage)
+	if err := fs.Parse(args, stdout); err != nil {
 		return err
+	}
+	if err := fs.NArgs(0, 1); err != nil {
+		return err
+	}
+	path := "foo.txt"
+	if fs.NArg() == 1 {
+		path = fs.Arg(0)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -52,17 +58,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "called write(%d, \"hello geeks\\n\", %d). It returned %d\n", f.Fd(), len(msg), sz)
-	return f.Close()
-}
-
-// pathArg returns the optional path argument, foo.txt by default.
-func pathArg(args []string) (string, error) {
-	switch len(args) {
-	case 0:
-		return "foo.txt", nil
-	case 1:
-		return args[0], nil
+	// The C program's format string, as it is: "% d" puts a space before
+	// a number that is not negative, in Go as in C.
+	fmt.Fprintf(stdout, "called write(% d, \"hello geeks\\n\", %d)."+
+		" It returned %d\n", f.Fd(), len(msg), sz)
+	if note := cli.RuntimeFDs(f.Fd()); note != "" {
+		fmt.Fprintln(stdout, note)
 	}
-	return "", fmt.Errorf("usage: write [path] (default foo.txt), got %d arguments", len(args))
+	return f.Close()
 }

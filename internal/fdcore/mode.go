@@ -37,8 +37,9 @@ func (d *FD) UserNonblock() bool { return d.nonblock.Load() }
 // (true) or return EAGAIN to its caller (false).
 func (d *FD) WouldWait() bool { return d.pollable.Load() && !d.nonblock.Load() }
 
-// Flags returns the file status flags, fcntl(F_GETFL), with O_NONBLOCK
-// reporting the user-visible mode rather than the kernel's.
+// Flags returns the file status flags, fcntl(F_GETFL), as the kernel has
+// them: a pollable descriptor shows O_NONBLOCK whatever the user-visible
+// mode (see Nonblock).
 func (d *FD) Flags() (int, error) {
 	var fl int
 	err := d.Control(func(fd int) error {
@@ -46,14 +47,7 @@ func (d *FD) Flags() (int, error) {
 		fl, err = Fcntl(fd, unix.F_GETFL, 0)
 		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	fl &^= unix.O_NONBLOCK
-	if d.nonblock.Load() {
-		fl |= unix.O_NONBLOCK
-	}
-	return fl, nil
+	return fl, err
 }
 
 // deadlineKind says which deadline a call sets.

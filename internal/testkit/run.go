@@ -71,15 +71,16 @@ func (o *Output) WaitFor(substr string, timeout time.Duration) bool {
 
 // Server is an example server running in a goroutine of the test.
 type Server struct {
-	Addr   string // the address from its first line, "listening on ADDR"
+	Addr   string // the address from its "listening on ADDR" line
 	Stdout *Output
 	Stderr *Output
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// StartServer runs run(ctx, args, ...) in a goroutine and waits for its
-// first line of output, "listening on HOST:PORT". The server is stopped at
+// StartServer runs run(ctx, args, ...) in a goroutine and waits for the
+// line of its output that gives its address, "listening on HOST:PORT" or
+// "(Go: listening on HOST:PORT)". The server is stopped at
 // the end of the test if the test did not stop it itself.
 func StartServer(t testing.TB, run RunFunc, args ...string) *Server {
 	t.Helper()
@@ -90,12 +91,7 @@ func StartServer(t testing.TB, run RunFunc, args ...string) *Server {
 	timer := time.NewTimer(10 * time.Second)
 	defer timer.Stop()
 	for {
-		if out := s.Stdout.String(); strings.Contains(out, "\n") {
-			first, _, _ := strings.Cut(out, "\n")
-			addr, ok := strings.CutPrefix(first, "listening on ")
-			if !ok {
-				t.Fatalf("first line of the server's output is %q, want \"listening on ADDR\"", first)
-			}
+		if addr, ok := listeningOn(s.Stdout.String()); ok {
 			s.Addr = addr
 			return s
 		}
@@ -108,6 +104,24 @@ func StartServer(t testing.TB, run RunFunc, args ...string) *Server {
 			t.Fatalf("server printed no first line in 10 s; stdout %q, stderr %q", s.Stdout, s.Stderr)
 		}
 	}
+}
+
+// listeningOn finds the address in a complete "listening on ADDR" or
+// "(Go: listening on ADDR)" line of out.
+func listeningOn(out string) (string, bool) {
+	for line := range strings.Lines(out) {
+		line, ok := strings.CutSuffix(line, "\n")
+		if !ok {
+			break
+		}
+		if a, ok := strings.CutPrefix(line, "listening on "); ok {
+			return a, true
+		}
+		if a, ok := strings.CutPrefix(line, GoNotePrefix+"listening on "); ok {
+			return strings.TrimSuffix(a, ")"), true
+		}
+	}
+	return "", false
 }
 
 // Stop cancels the server's context and waits up to 10 s for run to
@@ -156,17 +170,17 @@ func CheckRunErrors(t *testing.T, run RunFunc, cases []RunErrorCase) {
 	}
 }
 
-// CheckCancel runs run with stdin until ready appears on its stderr, then
-// cancels its context and checks that run returns nil within 10 s.
+// CheckCancel runs run with stdin until ready appears on its stdout or
+// stderr, then cancels its context and checks that run returns nil within 10 s.
 func CheckCancel(t *testing.T, run RunFunc, args []string, stdin io.Reader, ready string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stderr := NewOutput()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, stdin, io.Discard, stderr) }()
+	go func() { done <- run(ctx, args, stdin, stderr, stderr) }()
 	if !stderr.WaitFor(ready, 10*time.Second) {
-		t.Fatalf("%q never appeared; stderr %q", ready, stderr)
+		t.Fatalf("%q never appeared; stdout and stderr %q", ready, stderr)
 	}
 	cancel()
 	select {
