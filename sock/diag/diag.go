@@ -151,12 +151,12 @@ type Socket struct {
 	// inode of the socket it is connected to (0: none); Pending, for a
 	// listener, the inodes of the connections waiting to be accepted.
 	// VFSInode and VFSDevice identify the file a path-bound socket is
-	// bound to (0: none).
+	// bound to, as stat(2)'s st_ino and st_dev (0: none).
 	Path      string
 	Peer      uint32
 	Pending   []uint32
 	VFSInode  uint32
-	VFSDevice uint32
+	VFSDevice uint64
 
 	Inode  uint32 // the socket's inode, as in /proc/PID/fd's socket:[N]; 0 for TIME_WAIT and SYN-RECV entries
 	UID    uint32 // owner's user id (for unix sockets: from Linux 5.3 on)
@@ -174,7 +174,7 @@ type Socket struct {
 	// kernel reported it (not for TIME_WAIT and SYN-RECV entries).
 	Shutdown    Shutdown
 	HasShutdown bool
-	V6Only      bool   // IPV6_V6ONLY, for AF_INET6 sockets
+	V6Only      bool   // IPV6_V6ONLY; the kernel reports it for AF_INET6 sockets in TCP_LISTEN and TCP_CLOSE only
 	Mark        uint32 // SO_MARK; only reported to callers with CAP_NET_ADMIN
 	CgroupID    uint64 // the cgroup v2 the socket was created in; 0 if not reported
 

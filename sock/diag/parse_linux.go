@@ -353,12 +353,17 @@ func (p *parser) unixMsg(off int, body []byte, s *Socket) error {
 			if len(v) > len(unix.RawSockaddrUnix{}.Path) {
 				return sizeError{len(v), len(unix.RawSockaddrUnix{}.Path)}
 			}
+			if len(v) > 0 && v[0] != 0 {
+				v = cString(v) // a path's length counts its terminating NUL
+			}
 			s.Path = string(v)
 		case unixDiagVFS:
 			if err := need(v, 8); err != nil {
 				return err
 			}
-			s.VFSInode, s.VFSDevice = ne.Uint32(v[0:4]), ne.Uint32(v[4:8])
+			// The kernel's dev_t is MAJOR<<20 | MINOR; stat's is glibc's encoding.
+			dev := ne.Uint32(v[4:8])
+			s.VFSInode, s.VFSDevice = ne.Uint32(v[0:4]), unix.Mkdev(dev>>20, dev&(1<<20-1))
 		case unixDiagPeer:
 			if err := need(v, 4); err != nil {
 				return err
