@@ -16,7 +16,7 @@ import (
 // a user would.
 type procSocket struct {
 	local, remote, state, inode string
-	txq, rxq                     uint64
+	txq, rxq                    uint64
 }
 
 func readProcNet() ([]procSocket, error) {
