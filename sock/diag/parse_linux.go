@@ -1,0 +1,487 @@
+package diag
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"os"
+	"time"
+	"unsafe"
+
+	"github.com/posixkit/posixkit/sock"
+	"golang.org/x/sys/unix"
+)
+
+// The parser: pure functions over the bytes of a sock_diag dump, apart from
+// the socket that fetches them, so that they can be table-tested and fuzzed
+// on captures. Every length is checked against the buffer before it is
+// used; a reply that fails a check is an error wrapping ErrMalformed, never
+// a panic or an out-of-range read.
+
+// Sizes of the fixed structures (linux/netlink.h, linux/inet_diag.h,
+// linux/unix_diag.h); x/sys/unix does not define them.
+const (
+	nlmsgHdrLen = unix.SizeofNlMsghdr // struct nlmsghdr: 16
+	attrHdrLen  = unix.SizeofRtAttr   // struct nlattr: 4
+	inetReqLen  = 56                  // struct inet_diag_req_v2
+	inetMsgLen  = 72                  // struct inet_diag_msg
+	unixReqLen  = 24                  // struct unix_diag_req
+	unixMsgLen  = 16                  // struct unix_diag_msg
+	bcOpLen     = 4                   // struct inet_diag_bc_op
+	nlaTypeMask = 0x3fff              // nla_type without NLA_F_NESTED/NET_BYTEORDER
+)
+
+// inet_diag attributes (enum in linux/inet_diag.h).
+const (
+	inetDiagInfo     = 2
+	inetDiagCong     = 4
+	inetDiagShutdown = 8
+	inetDiagProtocol = 10
+	inetDiagV6Only   = 11
+	inetDiagMark     = 15
+	inetDiagCgroupID = 21
+
+	inetDiagReqBytecode = 1 // request attribute
+
+	// Bits of idiag_ext: 1 << (attribute - 1).
+	extInfo = 1 << (inetDiagInfo - 1)
+	extCong = 1 << (inetDiagCong - 1)
+)
+
+// inet_diag bytecode operations (enum in linux/inet_diag.h).
+const (
+	bcSEq = 11 // INET_DIAG_BC_S_EQ: local port equals
+	bcDEq = 12 // INET_DIAG_BC_D_EQ: remote port equals
+)
+
+// unix_diag attributes and the udiag_show bits asking for them.
+const (
+	unixDiagName     = 0
+	unixDiagVFS      = 1
+	unixDiagPeer     = 2
+	unixDiagIcons    = 3
+	unixDiagRQLen    = 4
+	unixDiagShutdown = 6
+	unixDiagUID      = 7
+
+	udiagShowName  = 0x01
+	udiagShowVFS   = 0x02
+	udiagShowPeer  = 0x04
+	udiagShowIcons = 0x08
+	udiagShowRQLen = 0x10
+	udiagShowUID   = 0x40
+)
+
+// Classes of malformed replies, each wrapping ErrMalformed.
+var (
+	errTruncated = fmt.Errorf("%w: truncated message", ErrMalformed)
+	errAlign     = fmt.Errorf("%w: message padding past the end of the buffer", ErrMalformed)
+	errAttrLen   = fmt.Errorf("%w: bad attribute length", ErrMalformed)
+	errAttrValue = fmt.Errorf("%w: bad attribute value", ErrMalformed)
+	errSeq       = fmt.Errorf("%w: wrong sequence number", ErrMalformed)
+	errPortID    = fmt.Errorf("%w: wrong port id", ErrMalformed)
+	errSender    = fmt.Errorf("%w: sender is not the kernel", ErrMalformed)
+	errMsgType   = fmt.Errorf("%w: unexpected message type", ErrMalformed)
+	errMsgTrunc  = fmt.Errorf("%w: datagram truncated (MSG_TRUNC)", ErrMalformed)
+	errAfterDone = fmt.Errorf("%w: message after NLMSG_DONE", ErrMalformed)
+	errNoDone    = fmt.Errorf("%w: dump ends without NLMSG_DONE", ErrMalformed)
+	errFamily    = fmt.Errorf("%w: socket of another family than asked for", ErrMalformed)
+)
+
+var ne = binary.NativeEndian
+
+func align4(n int) int { return (n + 3) &^ 3 }
+
+// dump describes one SOCK_DIAG_BY_FAMILY request: what it asks for and
+// what its answer must carry.
+type dump struct {
+	family   sock.Family   // AF_INET, AF_INET6 or AF_UNIX
+	protocol sock.Protocol // IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW; 0 for unix
+	states   uint32        // bitmask of 1 << State
+	ext      uint8         // idiag_ext
+	bytecode []byte        // INET_DIAG_REQ_BYTECODE program, or nil
+}
+
+// op names the dump in errors.
+func (d *dump) op() string {
+	switch {
+	case d.family == sock.AF_UNIX:
+		return "unix_diag"
+	case d.protocol == sock.IPPROTO_TCP:
+		return "inet_diag tcp"
+	case d.protocol == sock.IPPROTO_UDP:
+		return "inet_diag udp"
+	}
+	return "inet_diag raw"
+}
+
+// parser walks the messages of one dump, appending a Socket per message.
+type parser struct {
+	d     *dump
+	seq   uint32 // sequence number of the request
+	pid   uint32 // our port id
+	done  bool   // NLMSG_DONE seen
+	intr  bool   // NLM_F_DUMP_INTR seen
+	total int    // bytes fed so far, for error offsets
+	out   []Socket
+}
+
+func (p *parser) errorf(off int, class error, format string, args ...any) error {
+	return fmt.Errorf("%s dump: at byte %d: %w: "+format, append([]any{p.d.op(), p.total + off, class}, args...)...)
+}
+
+// feed parses the messages in b, which holds whole messages (one datagram or
+// several).
+func (p *parser) feed(b []byte) error {
+	defer func() { p.total += len(b) }()
+	for off := 0; off < len(b); {
+		rest := b[off:]
+		if len(rest) < nlmsgHdrLen {
+			return p.errorf(off, errTruncated, "%d bytes left, a header is %d", len(rest), nlmsgHdrLen)
+		}
+		mlen := int(ne.Uint32(rest[0:4]))
+		typ := ne.Uint16(rest[4:6])
+		flags := ne.Uint16(rest[6:8])
+		seq := ne.Uint32(rest[8:12])
+		pid := ne.Uint32(rest[12:16])
+		if mlen < nlmsgHdrLen || mlen > len(rest) {
+			return p.errorf(off, errTruncated, "nlmsg_len %d, %d bytes left", mlen, len(rest))
+		}
+		if align4(mlen) > len(rest) {
+			return p.errorf(off, errAlign, "nlmsg_len %d padded to %d, %d bytes left", mlen, align4(mlen), len(rest))
+		}
+		if p.done {
+			return p.errorf(off, errAfterDone, "type %d", typ)
+		}
+		if seq != p.seq {
+			return p.errorf(off, errSeq, "got %d, want %d", seq, p.seq)
+		}
+		if pid != p.pid {
+			return p.errorf(off, errPortID, "got %d, want %d", pid, p.pid)
+		}
+		if flags&unix.NLM_F_DUMP_INTR != 0 {
+			p.intr = true
+		}
+		body := rest[nlmsgHdrLen:mlen]
+		switch typ {
+		case unix.NLMSG_NOOP:
+		case unix.NLMSG_DONE:
+			// The body is the dump's return value: 0, or a negative errno.
+			if len(body) < 4 {
+				return p.errorf(off, errTruncated, "NLMSG_DONE body of %d bytes", len(body))
+			}
+			if e := int32(ne.Uint32(body)); e < 0 {
+				return os.NewSyscallError(p.d.op(), unix.Errno(-e))
+			}
+			p.done = true
+		case unix.NLMSG_ERROR:
+			// struct nlmsgerr: a negative errno, then the request's header.
+			if len(body) < 4 {
+				return p.errorf(off, errTruncated, "NLMSG_ERROR body of %d bytes", len(body))
+			}
+			if e := int32(ne.Uint32(body)); e < 0 {
+				return os.NewSyscallError(p.d.op(), unix.Errno(-e))
+			}
+			return p.errorf(off, errMsgType, "acknowledgement (NLMSG_ERROR 0) in a dump")
+		case unix.SOCK_DIAG_BY_FAMILY:
+			var err error
+			p.out = append(p.out, Socket{})
+			s := &p.out[len(p.out)-1]
+			if p.d.family == sock.AF_UNIX {
+				err = p.unixMsg(off+nlmsgHdrLen, body, s)
+			} else {
+				err = p.inetMsg(off+nlmsgHdrLen, body, s)
+			}
+			if err != nil {
+				p.out = p.out[:len(p.out)-1]
+				return err
+			}
+		default:
+			return p.errorf(off, errMsgType, "type %d, want %d", typ, unix.SOCK_DIAG_BY_FAMILY)
+		}
+		off += align4(mlen)
+	}
+	return nil
+}
+
+// finish checks that the dump ended.
+func (p *parser) finish() error {
+	if !p.done {
+		return p.errorf(0, errNoDone, "%d bytes read", p.total)
+	}
+	return nil
+}
+
+// attrs checks the attribute list in b (which starts at byte off of the
+// fed data) and calls fn with each attribute's type and payload. The last
+// attribute may lack its padding.
+func (p *parser) attrs(off int, b []byte, fn func(typ uint16, v []byte) error) error {
+	for i := 0; i < len(b); {
+		rest := b[i:]
+		if len(rest) < attrHdrLen {
+			return p.errorf(off+i, errAttrLen, "%d bytes left, an attribute header is %d", len(rest), attrHdrLen)
+		}
+		alen := int(ne.Uint16(rest[0:2]))
+		typ := ne.Uint16(rest[2:4]) & nlaTypeMask
+		if alen < attrHdrLen || alen > len(rest) {
+			return p.errorf(off+i, errAttrLen, "nla_len %d, %d bytes left", alen, len(rest))
+		}
+		if err := fn(typ, rest[attrHdrLen:alen]); err != nil {
+			return p.errorf(off+i, errAttrValue, "type %d: %v", typ, err)
+		}
+		i += align4(alen)
+	}
+	return nil
+}
+
+// sizeError says an attribute is too short.
+type sizeError struct{ got, want int }
+
+func (e sizeError) Error() string { return fmt.Sprintf("%d bytes, want at least %d", e.got, e.want) }
+
+func need(v []byte, n int) error {
+	if len(v) < n {
+		return sizeError{len(v), n}
+	}
+	return nil
+}
+
+// inetMsg parses one struct inet_diag_msg and its attributes into s.
+func (p *parser) inetMsg(off int, body []byte, s *Socket) error {
+	if len(body) < inetMsgLen {
+		return p.errorf(off, errTruncated, "inet_diag_msg of %d bytes, want %d", len(body), inetMsgLen)
+	}
+	fam := sock.Family(body[0])
+	if fam != p.d.family {
+		return p.errorf(off, errFamily, "family %d, asked for %d", body[0], p.d.family)
+	}
+	s.Family = fam
+	s.State = State(body[1])
+	s.Timer = Timer(body[2])
+	s.Retransmits = int(body[3])
+	s.Protocol = p.d.protocol
+	switch p.d.protocol {
+	case sock.IPPROTO_TCP:
+		s.Type = sock.SOCK_STREAM
+	case sock.IPPROTO_UDP:
+		s.Type = sock.SOCK_DGRAM
+	default:
+		s.Type = sock.SOCK_RAW
+	}
+	id := body[4:52] // struct inet_diag_sockid
+	sport := binary.BigEndian.Uint16(id[0:2])
+	dport := binary.BigEndian.Uint16(id[2:4])
+	var src, dst netip.Addr
+	if fam == sock.AF_INET {
+		src = netip.AddrFrom4([4]byte(id[4:8]))
+		dst = netip.AddrFrom4([4]byte(id[20:24]))
+	} else {
+		src = netip.AddrFrom16([16]byte(id[4:20]))
+		dst = netip.AddrFrom16([16]byte(id[20:36]))
+	}
+	s.Local = netip.AddrPortFrom(src, sport)
+	s.Remote = netip.AddrPortFrom(dst, dport)
+	s.Interface = int(ne.Uint32(id[36:40]))
+	s.Cookie = uint64(ne.Uint32(id[40:44])) | uint64(ne.Uint32(id[44:48]))<<32
+	s.Expires = time.Duration(ne.Uint32(body[52:56])) * time.Millisecond
+	s.RecvQ = ne.Uint32(body[56:60])
+	s.SendQ = ne.Uint32(body[60:64])
+	s.UID = ne.Uint32(body[64:68])
+	s.Inode = ne.Uint32(body[68:72])
+	return p.attrs(off+inetMsgLen, body[inetMsgLen:], func(typ uint16, v []byte) error {
+		switch typ {
+		case inetDiagShutdown:
+			if err := need(v, 1); err != nil {
+				return err
+			}
+			s.Shutdown, s.HasShutdown = Shutdown(v[0]), true
+		case inetDiagProtocol:
+			if err := need(v, 1); err != nil {
+				return err
+			}
+			if p.d.protocol == IPPROTO_RAW {
+				s.Protocol = sock.Protocol(v[0])
+			}
+		case inetDiagV6Only:
+			if err := need(v, 1); err != nil {
+				return err
+			}
+			s.V6Only = v[0] != 0
+		case inetDiagMark:
+			if err := need(v, 4); err != nil {
+				return err
+			}
+			s.Mark = ne.Uint32(v)
+		case inetDiagCgroupID:
+			if err := need(v, 8); err != nil {
+				return err
+			}
+			s.CgroupID = ne.Uint64(v)
+		case inetDiagInfo:
+			if p.d.protocol != sock.IPPROTO_TCP || p.d.ext&extInfo == 0 {
+				return nil // UDP sends none; nothing asked for otherwise
+			}
+			ti := new(unix.TCPInfo)
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(ti)), unsafe.Sizeof(*ti)), v)
+			s.TCPInfo = ti
+		case inetDiagCong:
+			if p.d.ext&extCong == 0 {
+				return nil
+			}
+			s.Congestion = congestionName(cString(v))
+		}
+		return nil
+	})
+}
+
+// unixMsg parses one struct unix_diag_msg and its attributes into s.
+func (p *parser) unixMsg(off int, body []byte, s *Socket) error {
+	if len(body) < unixMsgLen {
+		return p.errorf(off, errTruncated, "unix_diag_msg of %d bytes, want %d", len(body), unixMsgLen)
+	}
+	if body[0] != unix.AF_UNIX {
+		return p.errorf(off, errFamily, "family %d, asked for %d", body[0], unix.AF_UNIX)
+	}
+	s.Family = sock.AF_UNIX
+	s.Type = sock.Type(body[1])
+	s.State = State(body[2])
+	s.Inode = ne.Uint32(body[4:8])
+	s.Cookie = uint64(ne.Uint32(body[8:12])) | uint64(ne.Uint32(body[12:16]))<<32
+	return p.attrs(off+unixMsgLen, body[unixMsgLen:], func(typ uint16, v []byte) error {
+		switch typ {
+		case unixDiagName:
+			if len(v) > len(unix.RawSockaddrUnix{}.Path) {
+				return sizeError{len(v), len(unix.RawSockaddrUnix{}.Path)}
+			}
+			if len(v) > 0 && v[0] != 0 {
+				v = cString(v) // a path's length counts its terminating NUL
+			}
+			s.Path = string(v)
+		case unixDiagVFS:
+			if err := need(v, 8); err != nil {
+				return err
+			}
+			// The kernel's dev_t is MAJOR<<20 | MINOR; stat's is glibc's encoding.
+			dev := ne.Uint32(v[4:8])
+			s.VFSInode, s.VFSDevice = ne.Uint32(v[0:4]), unix.Mkdev(dev>>20, dev&(1<<20-1))
+		case unixDiagPeer:
+			if err := need(v, 4); err != nil {
+				return err
+			}
+			s.Peer = ne.Uint32(v)
+		case unixDiagIcons:
+			if len(v)%4 != 0 {
+				return fmt.Errorf("%d bytes, not a multiple of 4", len(v))
+			}
+			if len(v) > 0 {
+				s.Pending = make([]uint32, len(v)/4)
+				for i := range s.Pending {
+					s.Pending[i] = ne.Uint32(v[4*i:])
+				}
+			}
+		case unixDiagRQLen:
+			if err := need(v, 8); err != nil {
+				return err
+			}
+			s.RecvQ, s.SendQ = ne.Uint32(v[0:4]), ne.Uint32(v[4:8])
+		case unixDiagShutdown:
+			if err := need(v, 1); err != nil {
+				return err
+			}
+			s.Shutdown, s.HasShutdown = Shutdown(v[0]), true
+		case unixDiagUID:
+			if err := need(v, 4); err != nil {
+				return err
+			}
+			s.UID = ne.Uint32(v)
+		}
+		return nil
+	})
+}
+
+// cString returns b up to its first NUL byte.
+func cString(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// congestionName returns the algorithm's name, without allocating for the
+// common ones.
+func congestionName(b []byte) string {
+	for _, n := range [...]string{"cubic", "reno", "bbr", "dctcp", "vegas", "westwood", "htcp", "bic"} {
+		if string(b) == n {
+			return n
+		}
+	}
+	return string(b)
+}
+
+// request builds the SOCK_DIAG_BY_FAMILY dump request for d with sequence
+// number seq.
+func (d *dump) request(seq uint32) []byte {
+	var n int
+	if d.family == sock.AF_UNIX {
+		n = nlmsgHdrLen + unixReqLen
+	} else {
+		n = nlmsgHdrLen + inetReqLen
+		if d.bytecode != nil {
+			n += attrHdrLen + align4(len(d.bytecode))
+		}
+	}
+	b := make([]byte, n)
+	ne.PutUint32(b[0:], uint32(n))
+	ne.PutUint16(b[4:], unix.SOCK_DIAG_BY_FAMILY)
+	ne.PutUint16(b[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	ne.PutUint32(b[8:], seq)
+	r := b[nlmsgHdrLen:]
+	r[0] = byte(d.family)
+	if d.family == sock.AF_UNIX {
+		ne.PutUint32(r[4:], d.states) // udiag_states
+		ne.PutUint32(r[12:], udiagShowName|udiagShowVFS|udiagShowPeer|udiagShowIcons|udiagShowRQLen|udiagShowUID)
+		return b
+	}
+	r[1] = byte(d.protocol)
+	r[2] = d.ext
+	ne.PutUint32(r[4:], d.states) // idiag_states; id: all zero
+	if d.bytecode != nil {
+		a := r[inetReqLen:]
+		ne.PutUint16(a[0:], uint16(attrHdrLen+len(d.bytecode)))
+		ne.PutUint16(a[2:], inetDiagReqBytecode)
+		copy(a[attrHdrLen:], d.bytecode)
+	}
+	return b
+}
+
+// portProgram returns the inet_diag bytecode keeping the sockets whose
+// local port is lport (if not 0) and whose remote port is rport (if not 0),
+// or nil if both are 0. Each test is an EQ operation followed by a pseudo
+// operation holding the port; on failure it jumps 4 bytes past the end,
+// which rejects the socket.
+func portProgram(lport, rport uint16) []byte {
+	var b []byte
+	for _, t := range []struct {
+		code uint8
+		port uint16
+	}{{bcSEq, lport}, {bcDEq, rport}} {
+		if t.port != 0 {
+			b = append(b, t.code, 2*bcOpLen, 0, 0, 0, 0, 0, 0)
+		}
+	}
+	if b == nil {
+		return nil
+	}
+	i := 0
+	for _, port := range []uint16{lport, rport} {
+		if port == 0 {
+			continue
+		}
+		ne.PutUint16(b[i+2:], uint16(len(b)-i+bcOpLen)) // no: reject
+		ne.PutUint16(b[i+6:], port)                     // pseudo op's "no" holds the port
+		i += 2 * bcOpLen
+	}
+	return b
+}
