@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/posixkit/posixkit => ../
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/lesismal/nbio v1.6.8
 	github.com/panjf2000/gnet/v2 v2.9.7
 	github.com/posixkit/posixkit v0.0.0-00010101000000-000000000000
