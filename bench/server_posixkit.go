@@ -1,9 +1,9 @@
 package peerbench
 
-// The posixkit servers. They are written against sock's Poller API as it
-// stands in this tree: sock.NewPollerBackend(sock.BackendSelect,
+// The posixkit servers. They are written against sock/poll's Poller API as it
+// stands in this tree: poll.NewBackend(poll.BackendSelect,
 // BackendPoll or BackendEpoll), Poller.Add / Modify / Remove / Wait / Close
-// with []sock.Ready{Fd, Events}, level-triggered (the only mode), and a
+// with []poll.Ready{Fd, Events}, level-triggered (the only mode), and a
 // map[int]*pkConn from descriptor to connection kept by the loop, as a
 // user writes it from the README. Everything that touches the Poller API
 // is in this file.
@@ -17,15 +17,16 @@ import (
 	"sync"
 
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/poll"
 	"golang.org/x/sys/unix"
 )
 
 var posixkitServers = []server{
 	// select watches descriptors below FD_SETSIZE only: keep room for the
 	// listener, the Poller's own descriptors and the runtime's.
-	{name: "posixkit-select", maxConns: sock.FD_SETSIZE - 32, start: startPosixkit(sock.BackendSelect)},
-	{name: "posixkit-poll", start: startPosixkit(sock.BackendPoll)},
-	{name: "posixkit-epoll", start: startPosixkit(sock.BackendEpoll)},
+	{name: "posixkit-select", maxConns: poll.FD_SETSIZE - 32, start: startPosixkit(poll.BackendSelect)},
+	{name: "posixkit-poll", start: startPosixkit(poll.BackendPoll)},
+	{name: "posixkit-epoll", start: startPosixkit(poll.BackendEpoll)},
 	// SO_REUSEPORT sharding: one listener, epoll Poller and goroutine per
 	// loop (-loops, GOMAXPROCS by default), the goroutine free to move
 	// between threads or locked to one.
@@ -34,7 +35,7 @@ var posixkitServers = []server{
 }
 
 // startPosixkit starts one event loop on one Poller of backend b.
-func startPosixkit(b sock.Backend) func(serveOptions) (netip.AddrPort, func() error, error) {
+func startPosixkit(b poll.Backend) func(serveOptions) (netip.AddrPort, func() error, error) {
 	return func(serveOptions) (netip.AddrPort, func() error, error) {
 		ln, addr, err := pkListen(netip.MustParseAddrPort("127.0.0.1:0"), false)
 		if err != nil {
@@ -75,7 +76,7 @@ func startReuseport(lock bool) func(serveOptions) (netip.AddrPort, func() error,
 				return netip.AddrPort{}, nil, err
 			}
 			addr = bound // the others join the port the first one got
-			l, err := newPkLoop(sock.BackendEpoll, ln)
+			l, err := newPkLoop(poll.BackendEpoll, ln)
 			if err != nil {
 				ln.Close()
 				closeAll()
@@ -146,19 +147,19 @@ type pkConn struct {
 // pkLoop is one event loop: one goroutine, one Poller, nonblocking
 // sockets.
 type pkLoop struct {
-	p     *sock.Poller
+	p     *poll.Poller
 	ln    *sock.Socket
 	lnfd  int
 	conns map[int]*pkConn
 	buf   [16 << 10]byte
 }
 
-func newPkLoop(b sock.Backend, ln *sock.Socket) (*pkLoop, error) {
-	p, err := sock.NewPollerBackend(b)
+func newPkLoop(b poll.Backend, ln *sock.Socket) (*pkLoop, error) {
+	p, err := poll.NewBackend(b)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Add(ln.Fd(), sock.Readable); err != nil {
+	if err := p.Add(ln.Fd(), poll.Readable); err != nil {
 		p.Close()
 		return nil, err
 	}
@@ -174,7 +175,7 @@ func (l *pkLoop) run() error {
 		}
 		l.ln.Close()
 	}()
-	ready := make([]sock.Ready, 256)
+	ready := make([]poll.Ready, 256)
 	for {
 		n, err := l.p.Wait(ready, -1)
 		for _, r := range ready[:n] {
@@ -216,7 +217,7 @@ func (l *pkLoop) accept() error {
 			if err := s.SetNoDelay(true); err != nil {
 				return err
 			}
-			return l.p.Add(s.Fd(), sock.Readable)
+			return l.p.Add(s.Fd(), poll.Readable)
 		}()
 		if err != nil {
 			s.Close()
@@ -249,7 +250,7 @@ func (l *pkLoop) serve(fd int) error {
 		m, err := c.s.Send(l.buf[sent:n], 0)
 		if errors.Is(err, unix.EAGAIN) {
 			c.out = append(c.out[:0], l.buf[sent:n]...)
-			return l.p.Modify(fd, sock.Writable)
+			return l.p.Modify(fd, poll.Writable)
 		}
 		if err != nil {
 			return l.drop(fd, c)
@@ -272,7 +273,7 @@ func (l *pkLoop) flush(fd int, c *pkConn) error {
 		}
 		c.out = c.out[n:]
 	}
-	return l.p.Modify(fd, sock.Readable)
+	return l.p.Modify(fd, poll.Readable)
 }
 
 // drop forgets a connection that ended: Remove before Close.

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/posixkit/posixkit/internal/leakcheck"
+	"github.com/posixkit/posixkit/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -15,5 +15,5 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
 		os.Exit(m.Run())
 	}
-	leakcheck.Main(m)
+	testkit.Main(m)
 }
