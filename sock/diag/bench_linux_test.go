@@ -22,7 +22,7 @@ type procSocket struct {
 func readProcNet() ([]procSocket, error) {
 	var out []procSocket
 	for _, name := range []string{"tcp", "tcp6", "udp", "udp6", "unix"} {
-		f, err := os.Open("/proc/net/" + name)
+		f, err := os.Open("/proc/thread-self/net/" + name)
 		if err != nil {
 			return nil, err
 		}
