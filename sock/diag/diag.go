@@ -210,10 +210,11 @@ var ErrMalformed = errors.New("malformed sock_diag reply")
 var ErrDumpInterrupted = errors.New("sock_diag dump interrupted: sockets changed while being read")
 
 // List returns the sockets of the calling thread's network namespace that
-// f selects, from NETLINK_SOCK_DIAG: one SOCK_DIAG_BY_FAMILY dump per
-// family and protocol (inet_diag for IPv4 and IPv6, unix_diag for unix
-// sockets), TCP first, then UDP, raw and unix sockets, each in the
-// kernel's order.
+// f selects, from NETLINK_SOCK_DIAG: one dump per family and protocol
+// (inet_diag for IPv4 and IPv6, unix_diag for unix sockets), and one for
+// the TCP sockets of both IP families together. The sockets come in ss's
+// order, unix first, then raw, UDP and TCP sockets, each dump in the
+// kernel's order (TCP's IPv4 and IPv6 sockets mixed).
 //
 // Errors are *os.SyscallError with Syscall "sock_diag": a kernel error wraps
 // its errno (ENOENT: the kernel has no diag module for a protocol asked
