@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock/diag"
 	"golang.org/x/sys/unix"
 )
@@ -145,7 +146,7 @@ func BenchmarkList10000(b *testing.B) {
 	ns := newNetns(b)
 	fillNetns(b, ns, tenThousand)
 	var port uint16
-	inNetns(b, ns, func() {
+	testkit.InNetns(b, ns, func() {
 		socks, err := diag.List(context.Background(), diag.Filter{})
 		if err != nil {
 			b.Fatal(err)
@@ -158,7 +159,7 @@ func BenchmarkList10000(b *testing.B) {
 		}
 	})
 	b.Run("diag.List", func(b *testing.B) {
-		inNetns(b, ns, func() {
+		testkit.InNetns(b, ns, func() {
 			n := 0
 			loop(b, func() time.Duration {
 				socks, err := diag.List(context.Background(), diag.Filter{})
@@ -173,7 +174,7 @@ func BenchmarkList10000(b *testing.B) {
 		})
 	})
 	b.Run("diag.List-one-port", func(b *testing.B) {
-		inNetns(b, ns, func() {
+		testkit.InNetns(b, ns, func() {
 			loop(b, func() time.Duration {
 				socks, err := diag.List(context.Background(), diag.Filter{LocalPort: port})
 				if err != nil || len(socks) == 0 {
@@ -184,7 +185,7 @@ func BenchmarkList10000(b *testing.B) {
 		})
 	})
 	b.Run("proc-net", func(b *testing.B) {
-		inNetns(b, ns, func() {
+		testkit.InNetns(b, ns, func() {
 			n := 0
 			loop(b, func() time.Duration {
 				socks, err := readProcNet()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
 	"github.com/posixkit/posixkit/sock/diag"
 	"golang.org/x/sys/unix"
@@ -274,7 +275,7 @@ func TestDifferentialNetns(t *testing.T) {
 			want := runSS(t, ns, details)
 			var got []diag.Socket
 			var err error
-			inNetns(t, ns, func() { got, err = diag.List(context.Background(), diag.Filter{}) })
+			testkit.InNetns(t, ns, func() { got, err = diag.List(context.Background(), diag.Filter{}) })
 			if err != nil {
 				t.Fatal(err)
 			}

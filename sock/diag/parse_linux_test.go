@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
 	"github.com/posixkit/posixkit/sock/diag"
 	"golang.org/x/sys/unix"
@@ -202,5 +203,5 @@ func TestCapture(t *testing.T) {
 		udp4: 2, udp6: 4, udpConnected: 2, unixPairs: 2, unixAbstract: 8, unixPath: 2,
 		unixListeners: 1, unixPending: 2, seqPairs: 1,
 	})
-	inNetns(t, ns, func() { save("netns") })
+	testkit.InNetns(t, ns, func() { save("netns") })
 }
