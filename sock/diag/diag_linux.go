@@ -24,7 +24,7 @@ func plan(f *Filter) ([]dump, error) {
 		case sock.AF_UNIX:
 			fams[2] = true
 		default:
-			return nil, inputError("family " + fam.String() + " not listed by sock_diag")
+			return nil, inputError("family " + fam.String() + " not listed: want AF_INET, AF_INET6 or AF_UNIX")
 		}
 	}
 	if len(f.Families) == 0 {
@@ -40,7 +40,7 @@ func plan(f *Filter) ([]dump, error) {
 		case sock.IPPROTO_TCP:
 			protos[2] = true
 		default:
-			return nil, inputError("protocol " + p.String() + " not listed by sock_diag")
+			return nil, inputError("protocol " + p.String() + " not listed: want IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW")
 		}
 	}
 	if len(f.Protocols) == 0 {
