@@ -173,3 +173,54 @@ func TestAgainstSS(t *testing.T) {
 		})
 	}
 }
+
+// TestStrace checks that the rows are the kernel's answer: each address
+// and port printed is in a sock_diag reply that strace decoded from the
+// program's recvfrom calls. A listener of the test's own makes sure there
+// is a row to check.
+func TestStrace(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := fmt.Sprintf("127.0.0.1:%d", sa.(*unix.SockaddrInet4).Port)
+	// IPv4 TCP alone: one SOCK_DIAG_BY_FAMILY dump, which strace decodes.
+	r, tr := testkit.StraceCalls(t, "recvfrom", "", "-t", "-4", "-l", "-H")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	var replies strings.Builder
+	for _, c := range tr {
+		replies.WriteString(c.Args)
+	}
+	seen := false
+	for line := range strings.Lines(r.Stdout) {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			t.Fatalf("row %q: too few columns", line)
+		}
+		local := f[3]
+		seen = seen || local == mine
+		i := strings.LastIndexByte(local, ':')
+		addr, port := local[:i], local[i+1:]
+		addr, _, _ = strings.Cut(addr, "%")
+		want := fmt.Sprintf(`idiag_sport=htons(%s), idiag_dport=htons(0), idiag_src=inet_addr("%s")`, port, addr)
+		if !strings.Contains(replies.String(), want) {
+			t.Errorf("printed %q; no sock_diag reply strace saw holds %s", strings.TrimSpace(line), want)
+		}
+	}
+	if !seen {
+		t.Errorf("the test's listener %s is not among the rows:\n%s", mine, r.Stdout)
+	}
+}
