@@ -151,7 +151,7 @@ func (t *table) add(s *diag.Socket, procs bool) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, "(%q,pid=%d,fd=%d)", p.Command, p.PID, p.FD)
+			fmt.Fprintf(&b, "(\"%s\",pid=%d,fd=%d)", p.Command, p.PID, p.FD) // the name unescaped, as ss prints it
 		}
 		b.WriteByte(')')
 		r[8] = b.String()

@@ -131,7 +131,10 @@ type Filter struct {
 	Processes bool
 }
 
-// Socket is one socket of the machine, as the kernel describes it.
+// Socket is one socket of the machine, as the kernel describes it. The
+// strings, Pending lists and TCPInfo values of the Sockets one List
+// returns are cut from a few shared allocations, which stay in memory
+// while any of them is referenced.
 type Socket struct {
 	Family   sock.Family   // sock.AF_INET, sock.AF_INET6 or sock.AF_UNIX
 	Type     sock.Type     // SOCK_STREAM for TCP, SOCK_DGRAM for UDP, SOCK_RAW; unix: the socket's type
