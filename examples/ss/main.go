@@ -11,14 +11,15 @@
 // The flags are ss's, one at a time (the flag package does not bundle
 // -tuna): -t, -u and -x pick TCP, UDP and unix sockets (none of them: -t
 // -u); -l keeps the listening ones (LISTEN, and the unconnected datagram
-// sockets, UNCONN); -4 and -6 keep one IP family; -p adds the processes
-// holding each socket (all of them only as root: the descriptors of
-// another user's processes cannot be read); -H leaves the header out;
-// -sport and -dport keep the IP sockets with that local or remote port,
-// as ss's "sport = :PORT" and "dport = :PORT" filters do. -a and -n are
-// accepted and change nothing: every state is listed, every address is
-// numeric. The sockets are those of the network namespace the program
-// runs in.
+// sockets, UNCONN); -4 and -6 keep one IP family (unix sockets stay with
+// -x); -p adds the processes holding each socket (all of them only as
+// root: the descriptors of another user's processes cannot be read); -H
+// leaves the header out; -sport and -dport keep the IP sockets with that
+// local or remote port, as ss's "sport = :PORT" and "dport = :PORT"
+// filters do. -a and -n are accepted and change nothing: every state is
+// listed, every address is numeric. As ss does, the Netid column is left
+// out when only TCP or only UDP sockets are listed. The sockets are those
+// of the network namespace the program runs in.
 //
 // Run it:
 //
