@@ -9,6 +9,10 @@ func DumpRetries() uint64 { return dumpRetries.Load() }
 // MaxAttempts is the bound on the reads of one dump.
 const MaxAttempts = maxAttempts
 
+// InterruptNext makes the next n dumps read count as interrupted, as if
+// the kernel had marked them NLM_F_DUMP_INTR.
+func InterruptNext(n int) { interruptNext.Store(int32(n)) }
+
 // Dump names one request of a List, for captures and the parser's tests.
 type Dump struct {
 	Family   sock.Family

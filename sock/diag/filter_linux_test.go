@@ -419,3 +419,48 @@ func TestFilterTCPInfo(t *testing.T) {
 		})
 	}
 }
+
+// TestDumpInterrupted: a dump the kernel marks interrupted is read again,
+// and the sockets of the last reading are returned, none twice; after
+// MaxAttempts readings List gives up with ErrDumpInterrupted and the
+// sockets read.
+func TestDumpInterrupted(t *testing.T) {
+	z := newZoo(t)
+	key := func(socks []diag.Socket) []string {
+		var ks []string
+		for i := range socks {
+			ks = append(ks, fieldsOf(&socks[i]).Key)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	testkit.InNetns(t, z.ns, func() {
+		want, err := diag.List(context.Background(), diag.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := diag.DumpRetries()
+		diag.InterruptNext(diag.MaxAttempts - 1) // the first dump, read MaxAttempts times
+		got, err := diag.List(context.Background(), diag.Filter{})
+		if err != nil {
+			t.Fatalf("List after %d interrupted readings: %v", diag.MaxAttempts-1, err)
+		}
+		if n := diag.DumpRetries() - before; n != diag.MaxAttempts-1 {
+			t.Errorf("%d dumps read again, want %d", n, diag.MaxAttempts-1)
+		}
+		if diff := cmp.Diff(key(want), key(got)); diff != "" {
+			t.Errorf("sockets after retries (-want +got):\n%s", diff)
+		}
+
+		diag.InterruptNext(diag.MaxAttempts)
+		defer diag.InterruptNext(0)
+		got, err = diag.List(context.Background(), diag.Filter{})
+		var se *os.SyscallError
+		if !errors.Is(err, diag.ErrDumpInterrupted) || !errors.As(err, &se) {
+			t.Fatalf("List after %d interrupted readings: %v; want ErrDumpInterrupted", diag.MaxAttempts, err)
+		}
+		if diff := cmp.Diff(key(want), key(got)); diff != "" {
+			t.Errorf("sockets returned with ErrDumpInterrupted (-want +got):\n%s", diff)
+		}
+	})
+}

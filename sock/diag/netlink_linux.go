@@ -34,6 +34,11 @@ var dumpRetries atomic.Uint64
 // maxAttempts bounds the reads of a dump the kernel marks interrupted.
 const maxAttempts = 5
 
+// interruptNext, when above 0, makes that many of the next dumps read
+// count as interrupted (for tests: the kernel's socket dumps are never
+// marked so today).
+var interruptNext atomic.Int32
+
 // conn is one NETLINK_SOCK_DIAG socket, used for the dumps of one List. It
 // is blocking: the kernel answers a dump at once, from the receiver's
 // context, so no call waits for long.
@@ -153,5 +158,8 @@ func (c *conn) read(d *dump) (answer, error) {
 		}
 	}
 	a.end, a.n, a.intr = len(c.raw), s.n, s.intr
+	if interruptNext.Load() > 0 && interruptNext.Add(-1) >= 0 {
+		a.intr = true
+	}
 	return a, nil
 }
