@@ -214,10 +214,10 @@ var ErrDumpInterrupted = errors.New("sock_diag dump interrupted: sockets changed
 
 // List returns the sockets of the calling thread's network namespace that
 // f selects, from NETLINK_SOCK_DIAG: one dump per family and protocol
-// (inet_diag for IPv4 and IPv6, unix_diag for unix sockets), and one for
-// the TCP sockets of both IP families together. The sockets come in ss's
-// order, unix first, then raw, UDP and TCP sockets, each dump in the
-// kernel's order (TCP's IPv4 and IPv6 sockets mixed).
+// (inet_diag for IPv4 and IPv6, unix_diag for unix sockets), the TCP
+// sockets of both IP families in one dump when both are asked for. The
+// sockets come in ss's order, unix first, then raw, UDP and TCP sockets,
+// each dump in the kernel's order (IPv4 and IPv6 TCP sockets mixed).
 //
 // Errors are *os.SyscallError with Syscall "sock_diag": a kernel error wraps
 // its errno (ENOENT: the kernel has no diag module for a protocol asked
