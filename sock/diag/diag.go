@@ -197,7 +197,7 @@ type Socket struct {
 // Process is a process holding a descriptor for a socket.
 type Process struct {
 	PID     int
-	Command string // the process's name, as in /proc/PID/comm
+	Command string // the process's name, as in /proc/PID/comm; "" if it exited before that was read
 	FD      int    // the descriptor number in that process
 }
 
