@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,13 +30,13 @@ import (
 // contents change some answer, so that a side that failed to read it
 // shows: hosts names hostsonly.test and both.test (which DNS has with
 // other addresses), resolv.conf's search list turns "dnsonly" into
-// dnsonly.test, nsswitch.conf asks the hosts file first (glibc's default
-// without it asks DNS first), gai.conf puts IPv4 first.
+// dnsonly.test, nsswitch.conf asks DNS first (glibc's default without it
+// asks the hosts file first), gai.conf puts IPv4 first.
 var etcFiles = []struct{ key, name, contents string }{
 	{"hosts", "hosts", "127.0.0.1 localhost\n::1 localhost\n10.1.2.3 hostsonly.test\nfd00::3 hostsonly.test\n10.1.2.13 both.test\n"},
 	{"services", "services", testServices},
 	{"resolv", "resolv.conf", "nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n"},
-	{"nsswitch", "nsswitch.conf", "hosts: files dns\n"},
+	{"nsswitch", "nsswitch.conf", "hosts: dns files\n"},
 	{"gai", "gai.conf", "precedence ::ffff:0:0/96 100\n"},
 }
 
@@ -47,6 +48,7 @@ var fileKinds = []string{"dir", "unreadable", "missing", "empty", "devnull"}
 // filesSpec is what the parent asks of a files oracle child.
 type filesSpec struct {
 	File, Kind string // "" and "": every file as etcFiles has it
+	NSSwitch   string // when set, nsswitch.conf's contents
 	UID        int
 	GAI        []gaiCase
 	GNI        []gniCase
@@ -73,7 +75,7 @@ func filesGAICases() []gaiCase {
 		canon  = int(addrinfo.AI_CANONNAME)
 	)
 	var cs []gaiCase
-	for _, h := range []string{"hostsonly.test", "dnsonly.test", "dnsonly", "both.test", "nxdomain.test"} {
+	for _, h := range []string{"hostsonly.test", "dnsonly.test", "dnsonly", "both.test", "nxdomain.test", "nodata.test"} {
 		for _, hi := range [][3]int{{0, 0, stream}, {0, inet, stream}, {0, inet6, stream}, {canon, inet, stream}, {canon, inet6, 0}} {
 			cs = append(cs, gaiCase{Host: sp(h), Service: sp("80"), Flags: hi[0], Family: hi[1], SockType: hi[2]})
 		}
@@ -109,39 +111,70 @@ func TestDifferentialFiles(t *testing.T) {
 		t.Skip("unshare(1) not found")
 	}
 	gai, gni := filesGAICases(), filesGNICases()
-	type run struct{ file, kind string }
-	runs := []run{{"", ""}}
+	type run struct{ file, kind, nsswitch string }
+	runs := []run{{"", "", ""}}
 	for _, f := range etcFiles {
 		for _, k := range fileKinds {
-			runs = append(runs, run{f.key, k})
+			runs = append(runs, run{f.key, k, ""})
 		}
 	}
-	for _, r := range runs {
-		name := r.file + "-" + r.kind
-		if r.file == "" {
-			name = "all-readable"
+	// The hosts file first, its failure before DNS can answer; and alone.
+	for _, k := range fileKinds {
+		runs = append(runs, run{"hosts", k, "hosts: files dns\n"}, run{"hosts", k, "hosts: files\n"})
+	}
+	var mu sync.Mutex
+	answers := map[run][]filesOut{} // the C library's, by run
+	t.Run("runs", func(t *testing.T) {
+		for _, r := range runs {
+			name := r.file + "-" + r.kind
+			if r.file == "" {
+				name = "all-readable"
+			}
+			if r.nsswitch != "" {
+				name += "-" + strings.Join(strings.Fields(r.nsswitch), "-")
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				got := runFilesOracle(t, filesSpec{File: r.file, Kind: r.kind, NSSwitch: r.nsswitch, UID: 65534, GAI: gai, GNI: gni})
+				if len(got.C) != len(gai)+len(gni) || len(got.Go) != len(got.C) {
+					t.Fatalf("the child answered %d and %d cases of %d", len(got.C), len(got.Go), len(gai)+len(gni))
+				}
+				mu.Lock()
+				answers[r] = got.C
+				mu.Unlock()
+				compareFiles(t, name, gai, gni, got)
+			})
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			got := runFilesOracle(t, filesSpec{File: r.file, Kind: r.kind, UID: 65534, GAI: gai, GNI: gni})
-			if len(got.C) != len(gai)+len(gni) || len(got.Go) != len(got.C) {
-				t.Fatalf("the child answered %d and %d cases of %d", len(got.C), len(got.Go), len(gai)+len(gni))
-			}
-			for i := range got.C {
-				var what string
-				if i < len(gai) {
-					what = caseName(gai[i])
-				} else {
-					c := gni[i-len(gai)]
-					what = fmt.Sprintf("NameInfo(%s:%d,fl=%#x)", c.Addr, c.Port, c.Flags)
-				}
-				c, g := got.C[i], got.Go[i]
-				t.Logf("%-12s %-10s %s: C %s, Go %s", r.file, r.kind, what, codeText(c), codeText(g))
-				if diff := cmp.Diff(c, g, cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b })); diff != "" {
-					t.Errorf("%s: unexpected answer (-C +Go):\n%s", what, diff)
-				}
-			}
-		})
+	})
+	// Each file's contents must show in some answer (else its kinds test
+	// nothing): the C library answers differently without it.
+	for _, f := range etcFiles {
+		all, missing := answers[run{"", "", ""}], answers[run{f.key, "missing", ""}]
+		if all == nil || missing == nil {
+			continue // failed or skipped above
+		}
+		if cmp.Equal(all, missing, cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b })) {
+			t.Errorf("%s: the C library answers every case alike with and without the file", f.name)
+		}
+	}
+}
+
+// compareFiles compares the two sides' answers of one run.
+func compareFiles(t *testing.T, run string, gai []gaiCase, gni []gniCase, got filesAnswers) {
+	t.Helper()
+	for i := range got.C {
+		var what string
+		if i < len(gai) {
+			what = caseName(gai[i])
+		} else {
+			c := gni[i-len(gai)]
+			what = fmt.Sprintf("NameInfo(%s:%d,fl=%#x)", c.Addr, c.Port, c.Flags)
+		}
+		c, g := got.C[i], got.Go[i]
+		t.Logf("%s | %s: C %s, Go %s", run, what, codeText(c), codeText(g))
+		if diff := cmp.Diff(c, g, cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b })); diff != "" {
+			t.Errorf("%s: unexpected answer (-C +Go):\n%s", what, diff)
+		}
 	}
 }
 
@@ -295,14 +328,18 @@ func filesOracleSetup(spec *filesSpec) error {
 	}
 	for _, f := range etcFiles {
 		p := filepath.Join("/etc", f.name)
+		contents := f.contents
+		if f.key == "nsswitch" && spec.NSSwitch != "" {
+			contents = spec.NSSwitch
+		}
 		var err error
 		switch {
 		case f.key != spec.File:
-			err = os.WriteFile(p, []byte(f.contents), 0o644)
+			err = os.WriteFile(p, []byte(contents), 0o644)
 		case spec.Kind == "dir":
 			err = os.Mkdir(p, 0o755)
 		case spec.Kind == "unreadable":
-			err = os.WriteFile(p, []byte(f.contents), 0o644)
+			err = os.WriteFile(p, []byte(contents), 0o644)
 			if err == nil {
 				err = os.Chmod(p, 0)
 			}
@@ -327,6 +364,18 @@ func filesOracleSetup(spec *filesSpec) error {
 		}
 		if err := syscall.Setresuid(spec.UID, spec.UID, spec.UID); err != nil {
 			return fmt.Errorf("setresuid: %w", err)
+		}
+	}
+	if spec.Kind == "unreadable" {
+		// The case means nothing if the file can be read after all.
+		for _, f := range etcFiles {
+			if f.key != spec.File {
+				continue
+			}
+			if fd, err := unix.Open(filepath.Join("/etc", f.name), unix.O_RDONLY|unix.O_CLOEXEC, 0); err != unix.EACCES {
+				unix.Close(fd)
+				return fmt.Errorf("open of /etc/%s of mode 000 as uid %d: %v, want EACCES", f.name, os.Getuid(), err)
+			}
 		}
 	}
 	return nil

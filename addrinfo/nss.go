@@ -188,7 +188,11 @@ func (r *Resolver) filesGethostbyname4(rc *resCtx, name string) (nssStatus, []ga
 			rc.herrno = tryAgain
 			return statusTryAgain, nil
 		default:
-			rc.herrno = noData
+			// Debian's glibc 2.36 then answers as if h_errno were
+			// HOST_NOT_FOUND: EAI_NONAME when the hosts file is the
+			// last source, even after a NODATA from DNS (the
+			// differential test shows it).
+			rc.herrno = hostNotFound
 		}
 		return statusUnavail, nil
 	}
