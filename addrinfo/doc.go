@@ -60,10 +60,13 @@
 // by another user, no file, an empty file and /dev/null in place of each):
 //
 //   - hosts: missing or not openable (EACCES), the source is unavailable
-//     and the next one of the hosts line is asked. Not readable (a
-//     directory: EISDIR), a Lookup with AF_INET6, or AF_INET with
-//     AI_CANONNAME, ends there with EAI_SYSTEM; any other look-up gives
-//     EAI_SYSTEM only when no later source answers or fails otherwise.
+//     and the next one of the hosts line is asked; as the last one, it
+//     makes an AF_UNSPEC look-up EAI_NONAME and an AF_INET one without
+//     AI_CANONNAME EAI_NODATA, whatever earlier sources said. Not
+//     readable (a directory: EISDIR), a Lookup with AF_INET6, or AF_INET
+//     with AI_CANONNAME, that reaches it ends with EAI_SYSTEM; other
+//     look-ups and NameInfo give EAI_SYSTEM when it is the last source
+//     asked.
 //   - services: in any of these states, no service name is known.
 //   - resolv.conf and nsswitch.conf: missing or not openable for EACCES,
 //     EISDIR, ELOOP, ENOENT, ENOTDIR or EPERM, the defaults apply. Not

@@ -13,11 +13,13 @@ import (
 // the step that failed:
 //
 //   - hosts: a file that cannot be opened makes nss_files answer UNAVAIL
-//     (gethostbyname4_r sets h_errno to NO_DATA, or TRY_AGAIN for EAGAIN;
-//     the others leave it); one that cannot be read (a directory) answers
-//     UNAVAIL with h_errno NETDB_INTERNAL and the errno, which the
-//     per-family path of getaddrinfo and getnameinfo turn into EAI_SYSTEM
-//     unless a later service of the hosts line sets h_errno again.
+//     (gethostbyname2_r and gethostbyaddr_r leave h_errno as it was;
+//     after gethostbyname4_r getaddrinfo answers as after HOST_NOT_FOUND,
+//     or TRY_AGAIN for EAGAIN); one that cannot be read (a directory)
+//     answers UNAVAIL with h_errno NETDB_INTERNAL and the errno, which
+//     the per-family path of getaddrinfo turns into EAI_SYSTEM at once,
+//     and its other paths and getnameinfo when no later service of the
+//     hosts line sets h_errno again.
 //   - services: no services either way.
 //   - resolv.conf and nsswitch.conf: a file that cannot be opened for
 //     EACCES, EISDIR, ELOOP, ENOENT, ENOTDIR or EPERM means the defaults;
