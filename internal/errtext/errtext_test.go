@@ -101,6 +101,8 @@ func TestMessages(t *testing.T) {
 			"lookup 127.0.0.1 80: Bad value for ai_flags"},
 		{"addrinfo: a name no source has", errorOf((&addrinfo.Resolver{HostsFile: hosts, NoDNS: true}).Lookup(ctx, "nosuch.example", "80", nil)),
 			"lookup nosuch.example 80: Name or service not known"},
+		{"addrinfo: a hosts file that is a directory", errorOf((&addrinfo.Resolver{HostsFile: "/", NoDNS: true}).Lookup(ctx, "localhost", "80", &addrinfo.Hints{Family: sock.AF_INET6})),
+			"lookup localhost 80: System error: read /: is a directory"},
 	}
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
