@@ -38,10 +38,12 @@ func (o *ipOpt) name(f Family) string {
 // ipLevel returns the level and option of o for the socket's family: the
 // AF_INET one or the AF_INET6 twin; an error for any other family.
 func (s *Socket) ipLevel(o *ipOpt) (level, opt int, byteOpt bool, err error) {
-	switch s.family {
-	case AF_INET:
+	switch {
+	case o.opt4 < 0 && (s.family == AF_INET || s.family == AF_INET6):
+		return 0, 0, false, &optionError{o.name(s.family), unix.ENOPROTOOPT}
+	case s.family == AF_INET:
 		return unix.IPPROTO_IP, o.opt4, o.byte4, nil
-	case AF_INET6:
+	case s.family == AF_INET6:
 		return unix.IPPROTO_IPV6, o.opt6, false, nil
 	}
 	return 0, 0, false, &optionError{o.name4 + " or " + o.name6 + " on an " + s.family.String() + " socket", unix.EAFNOSUPPORT}
@@ -137,6 +139,20 @@ func (s *Socket) SetMulticastLoop(on bool) error { return s.setIP(&optMcastLoop,
 // MulticastLoop reports IP_MULTICAST_LOOP or IPV6_MULTICAST_LOOP.
 func (s *Socket) MulticastLoop() (bool, error) {
 	v, err := s.getIP(&optMcastLoop)
+	return v != 0, err
+}
+
+// SetMulticastAll sets whether the socket gets the multicast of every
+// group some socket of the host joined on the interface, to its bound port,
+// or only of the groups it joined itself: IP_MULTICAST_ALL or
+// IPV6_MULTICAST_ALL. Linux only (elsewhere ENOPROTOOPT); on by default,
+// so a socket that left a group still receives it while another member
+// remains.
+func (s *Socket) SetMulticastAll(on bool) error { return s.setIP(&optMcastAll, b2i(on), 0, 1) }
+
+// MulticastAll reports IP_MULTICAST_ALL or IPV6_MULTICAST_ALL.
+func (s *Socket) MulticastAll() (bool, error) {
+	v, err := s.getIP(&optMcastAll)
 	return v != 0, err
 }
 

@@ -20,3 +20,5 @@ func setMreqSource(fd int, join bool, group, ifaddr, source [4]byte) error {
 	copy(m[8:12], source[:])
 	return unix.SetsockoptString(fd, unix.IPPROTO_IP, opt, string(m[:]))
 }
+
+var optMcastAll = ipOpt{name4: "IP_MULTICAST_ALL", name6: "IPV6_MULTICAST_ALL", opt4: unix.IP_MULTICAST_ALL, opt6: unix.IPV6_MULTICAST_ALL}

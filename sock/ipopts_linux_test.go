@@ -28,6 +28,7 @@ func boolInt(set func(*sock.Socket, bool) error, get func(*sock.Socket) (bool, e
 func TestIPOptionsRoundTrip(t *testing.T) {
 	loopSet, loopGet := boolInt((*sock.Socket).SetMulticastLoop, (*sock.Socket).MulticastLoop)
 	hlSet, hlGet := boolInt((*sock.Socket).SetRecvHopLimit, (*sock.Socket).RecvHopLimit)
+	allSet, allGet := boolInt((*sock.Socket).SetMulticastAll, (*sock.Socket).MulticastAll)
 	for _, tt := range []struct {
 		name   string
 		family sock.Family
@@ -47,6 +48,8 @@ func TestIPOptionsRoundTrip(t *testing.T) {
 		{"IPV6_MULTICAST_LOOP", sock.AF_INET6, loopSet, loopGet, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP, []int{0, 1}},
 		{"IP_RECVTTL", sock.AF_INET, hlSet, hlGet, unix.IPPROTO_IP, unix.IP_RECVTTL, []int{1, 0}},
 		{"IPV6_RECVHOPLIMIT", sock.AF_INET6, hlSet, hlGet, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, []int{1, 0}},
+		{"IP_MULTICAST_ALL", sock.AF_INET, allSet, allGet, unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, []int{0, 1}},
+		{"IPV6_MULTICAST_ALL", sock.AF_INET6, allSet, allGet, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_ALL, []int{0, 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := skNew(t, tt.family, sock.SOCK_DGRAM, 0)
