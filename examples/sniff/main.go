@@ -37,7 +37,6 @@ import (
 	"github.com/posixkit/posixkit/examples/internal/cli"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
-	"golang.org/x/sys/unix"
 )
 
 func main() { cli.Main("sniff", run) }
@@ -72,24 +71,11 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 		return err
 	}
 
-	// Protocol 0: the socket gets no frame until bind names the EtherType,
-	// so none slips in from another interface or past the filter.
-	s, err := sock.New(sock.AF_PACKET, sock.SOCK_RAW, 0)
+	s, err := open(ifindex, etherType, *ifname, stdout)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if etherType != 0 {
-		prog := etherTypeFilter(etherType)
-		if err := s.AttachFilter(prog); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "SO_ATTACH_FILTER: %d instructions, EtherType 0x%04x only\n", len(prog), etherType)
-	}
-	if err := s.BindLink(sock.LinkAddr{Protocol: unix.ETH_P_ALL, Ifindex: ifindex}); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "listening on %s (index %d): socket(AF_PACKET, SOCK_RAW, 0), bind(sockaddr_ll{htons(ETH_P_ALL), %d})\n", *ifname, ifindex, ifindex)
 
 	stop := context.AfterFunc(ctx, func() { s.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
@@ -127,23 +113,6 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 	return nil
 }
 
-// direction names sll_pkttype as tcpdump does: In, Out, B, M, P.
-func direction(t uint8) string {
-	switch t {
-	case unix.PACKET_HOST:
-		return "In"
-	case unix.PACKET_OUTGOING:
-		return "Out"
-	case unix.PACKET_BROADCAST:
-		return "B"
-	case unix.PACKET_MULTICAST:
-		return "M"
-	case unix.PACKET_OTHERHOST:
-		return "P"
-	}
-	return "pkttype" + strconv.Itoa(int(t))
-}
-
 func parseEtherType(s string) (uint16, error) {
 	switch strings.ToLower(s) {
 	case "ip":
@@ -158,16 +127,4 @@ func parseEtherType(s string) (uint16, error) {
 		return 0, errors.New("want ip, ip6, arp or an EtherType in [0x0600, 0xffff]")
 	}
 	return uint16(v), nil
-}
-
-// etherTypeFilter is the classic BPF program of tcpdump -d "ether proto
-// T": load the half-word at offset 12, return the whole frame if it is T,
-// else nothing.
-func etherTypeFilter(t uint16) []sock.SockFilter {
-	return []sock.SockFilter{
-		{Code: unix.BPF_LD | unix.BPF_H | unix.BPF_ABS, K: 12},
-		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, Jt: 0, Jf: 1, K: uint32(t)},
-		{Code: unix.BPF_RET | unix.BPF_K, K: 262144},
-		{Code: unix.BPF_RET | unix.BPF_K, K: 0},
-	}
 }
