@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -186,4 +187,43 @@ func TestLinkAddrWrongFamily(t *testing.T) {
 	skErrIs(t, "BindLink on AF_INET", s.BindLink(sock.LinkAddr{Ifindex: 1}), unix.EAFNOSUPPORT)
 	_, err := s.SendToLink([]byte("x"), 0, sock.LinkAddr{Ifindex: 1})
 	skErrIs(t, "SendToLink on AF_INET", err, unix.EAFNOSUPPORT)
+}
+
+// TestICMPDatagramConnectPortZero: in a namespace whose ping_group_range
+// admits this process, an ICMP datagram socket connects to 127.0.0.1 with
+// port 0 and gets the reply to its echo request; the kernel sets the id.
+func TestICMPDatagramConnectPortZero(t *testing.T) {
+	ns := testkit.NewNetns(t)
+	testkit.IP(t, ns, "link", "set", "lo", "up")
+	var s *sock.Socket
+	testkit.InNetns(t, ns, func() {
+		if err := os.WriteFile("/proc/sys/net/ipv4/ping_group_range", []byte("0 2147483647"), 0); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if s, err = sock.New(sock.AF_INET, sock.SOCK_DGRAM, sock.IPPROTO_ICMP); err != nil {
+			t.Fatal(err)
+		}
+	})
+	defer s.Close()
+	if err := s.Connect(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+		t.Fatalf("Connect to port 0: %v", err)
+	}
+	la, err := s.LocalAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := icmpEcho(8, 0, 3, "posixkit ping socket")
+	skSend(t, s, string(req))
+	s.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 256)
+	n, err := s.Recv(buf, 0)
+	if err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	// No IP header on a datagram socket; the id is the socket's "port".
+	rep := buf[:n]
+	if rep[0] != 0 || binary.BigEndian.Uint16(rep[4:]) != la.Port() || binary.BigEndian.Uint16(rep[6:]) != 3 || string(rep[8:]) != "posixkit ping socket" {
+		t.Errorf("reply % x: want an echo reply with id %d (the local port), seq 3 and the payload", rep, la.Port())
+	}
 }
