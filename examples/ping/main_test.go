@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,4 +66,37 @@ func TestPingProcess(t *testing.T) {
 func TestCommandLine(t *testing.T) {
 	testkit.CheckHelpAndUsage(t, nil, []string{"-c", "0", "127.0.0.1"}, []string{"-s", "4", "127.0.0.1"},
 		[]string{"-W", "0", "127.0.0.1"}, []string{"127.0.0.1", "extra"})
+}
+
+// TestStrace checks the program's account of its socket against the
+// system calls: the ICMP datagram socket refused (EACCES) exactly when it
+// says so, and each echo request a sendto(2) to port 0 of 127.0.0.1.
+func TestStrace(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the expected strace lines are Linux's")
+	}
+	r, tr := testkit.StraceCalls(t, "socket,sendto", "", "-c", "2", "-i", "10ms", "127.0.0.1")
+	if r.Code != 0 {
+		t.Skipf("the program could not ping here (exit %d): %s", r.Code, r.Stderr)
+	}
+	dgram, dgramOK := tr.Find("socket", "AF_INET, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_ICMP", "")
+	if !dgramOK {
+		t.Fatalf("no ICMP datagram socket(2) traced")
+	}
+	refused := strings.Contains(r.Stdout, "refused")
+	if refused != strings.Contains(dgram.Ret, "EACCES") {
+		t.Errorf("the program says refused=%v; strace saw %s", refused, dgram.Line)
+	}
+	if _, ok := tr.Find("socket", "AF_INET, SOCK_RAW|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_ICMP", ""); ok != refused {
+		t.Errorf("raw socket traced: %v, want %v", ok, refused)
+	}
+	n := 0
+	for _, c := range tr {
+		if c.Name == "sendto" && strings.Contains(c.Args, `sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")`) && c.Ret == "64" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d sendto(2) of 64 bytes to 127.0.0.1 port 0 traced, want 2:\n%v", n, tr)
+	}
 }
