@@ -60,12 +60,12 @@ func (s *Socket) BindLink(addr LinkAddr) error {
 	if err := s.check(op); err != nil {
 		return err
 	}
-	var rsa rawSockaddrLL
-	salen, err := s.encodeLink(&addr, &rsa)
+	var rsa unix.RawSockaddrAny
+	salen, err := s.encodeLink(&addr, linkSockaddr(&rsa))
 	if err != nil {
 		return opError(op, err)
 	}
-	return s.control(op, func(fd int) error { return errOrNil(sysBindLink(fd, &rsa, salen)) })
+	return s.control(op, func(fd int) error { return errOrNil(sysBind(fd, &rsa, salen)) })
 }
 
 // SendToLink sends the frame p out of to.Ifindex: sendto(2) with a struct

@@ -42,7 +42,3 @@ func decodeLink(sa *rawSockaddrLL, salen uint32) LinkAddr {
 		Addr:     sa.Addr,
 	}
 }
-
-func sysBindLink(fd int, sa *rawSockaddrLL, salen uint32) unix.Errno {
-	return sysBind(fd, (*unix.RawSockaddrAny)(unsafe.Pointer(sa)), salen)
-}

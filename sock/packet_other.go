@@ -21,5 +21,3 @@ func linkSockaddr(rsa *unix.RawSockaddrAny) *rawSockaddrLL {
 func encodeSockaddrLL(*LinkAddr, *rawSockaddrLL) uint32 { return 0 }
 
 func decodeLink(*rawSockaddrLL, uint32) LinkAddr { return LinkAddr{} }
-
-func sysBindLink(int, *rawSockaddrLL, uint32) unix.Errno { return unix.EAFNOSUPPORT }
