@@ -57,7 +57,7 @@ type frame struct {
 func parseFrame(b []byte) frame {
 	f := frame{VLAN: -1, Length: len(b)}
 	if len(b) < 14 {
-		f.Err = fmt.Errorf("Ethernet header: %w (%d bytes)", errShort, len(b))
+		f.Err = fmt.Errorf("ethernet header: %w (%d bytes)", errShort, len(b))
 		return f
 	}
 	f.Dst, f.Src = net.HardwareAddr(b[0:6]), net.HardwareAddr(b[6:12])
