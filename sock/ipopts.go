@@ -260,15 +260,15 @@ func (s *Socket) membership(ifindex int, group netip.Addr, join bool) error {
 }
 
 // JoinSourceGroup joins the group for datagrams from source only (SSM):
-// IP_ADD_SOURCE_MEMBERSHIP. Its struct ip_mreq_source names the interface
-// by address, so ifindex is looked up to its first IPv4 address (0:
-// INADDR_ANY). AF_INET only.
+// IP_ADD_SOURCE_MEMBERSHIP, whose struct ip_mreq_source names the
+// interface by address (ifindex's first IPv4 one; 0: INADDR_ANY), or on an
+// AF_INET6 socket MCAST_JOIN_SOURCE_GROUP (Linux only).
 func (s *Socket) JoinSourceGroup(ifindex int, group, source netip.Addr) error {
 	return s.sourceMembership(ifindex, group, source, true)
 }
 
 // LeaveSourceGroup leaves what [Socket.JoinSourceGroup] joined:
-// IP_DROP_SOURCE_MEMBERSHIP.
+// IP_DROP_SOURCE_MEMBERSHIP or MCAST_LEAVE_SOURCE_GROUP.
 func (s *Socket) LeaveSourceGroup(ifindex int, group, source netip.Addr) error {
 	return s.sourceMembership(ifindex, group, source, false)
 }
@@ -282,11 +282,23 @@ func (s *Socket) sourceMembership(ifindex int, group, source netip.Addr, join bo
 	if !join {
 		what = "IP_DROP_SOURCE_MEMBERSHIP"
 	}
-	if s.family != AF_INET {
-		return opError(op, &optionError{what + " on an " + s.family.String() + " socket", unix.EAFNOSUPPORT})
+	if s.family == AF_INET6 {
+		what = "MCAST_JOIN_SOURCE_GROUP"
+		if !join {
+			what = "MCAST_LEAVE_SOURCE_GROUP"
+		}
 	}
 	if err := s.checkGroup(what, ifindex, group); err != nil {
 		return opError(op, err)
+	}
+	if s.family == AF_INET6 {
+		if !source.Is6() || source.Is4In6() {
+			return opError(op, &optionError{what + ": source " + source.String() + " is not an IPv6 address", unix.EINVAL})
+		}
+		g, src := group.As16(), source.As16()
+		return s.control(op, func(fd int) error {
+			return setGroupSourceReq6(fd, join, uint32(ifindex), g, src)
+		})
 	}
 	if !source.Unmap().Is4() {
 		return opError(op, &optionError{what + ": source " + source.String() + " is not an IPv4 address", unix.EINVAL})

@@ -22,3 +22,6 @@ func setMreqSource(fd int, join bool, group, ifaddr, source [4]byte) error {
 	copy(m[8:12], ifaddr[:])
 	return unix.SetsockoptString(fd, unix.IPPROTO_IP, opt, string(m[:]))
 }
+
+// setGroupSourceReq6: IPv6 source-specific joins are wrapped on Linux only.
+func setGroupSourceReq6(int, bool, uint32, [16]byte, [16]byte) error { return unix.ENOPROTOOPT }

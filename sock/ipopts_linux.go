@@ -1,6 +1,10 @@
 package sock
 
-import "golang.org/x/sys/unix"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
 
 // mcastByteOpts: Linux takes IP_MULTICAST_TTL and IP_MULTICAST_LOOP as an
 // int (or a byte) and returns an int.
@@ -22,3 +26,31 @@ func setMreqSource(fd int, join bool, group, ifaddr, source [4]byte) error {
 }
 
 var optMcastAll = ipOpt{name4: "IP_MULTICAST_ALL", name6: "IPV6_MULTICAST_ALL", opt4: unix.IP_MULTICAST_ALL, opt6: unix.IPV6_MULTICAST_ALL}
+
+// groupSourceReq is Linux's struct group_source_req: the interface index,
+// then two struct sockaddr_storage, aligned as a pointer.
+type groupSourceReq struct {
+	Interface uint32
+	_         [unsafe.Sizeof(uintptr(0)) - 4]byte
+	Group     [sizeofSockaddrStorage]byte
+	Source    [sizeofSockaddrStorage]byte
+}
+
+// sizeofSockaddrStorage is sizeof(struct sockaddr_storage).
+const sizeofSockaddrStorage = 128
+
+// setGroupSourceReq6 sets MCAST_JOIN_SOURCE_GROUP (join) or
+// MCAST_LEAVE_SOURCE_GROUP for an IPv6 group and source.
+func setGroupSourceReq6(fd int, join bool, ifindex uint32, group, source [16]byte) error {
+	opt := unix.MCAST_LEAVE_SOURCE_GROUP
+	if join {
+		opt = unix.MCAST_JOIN_SOURCE_GROUP
+	}
+	r := groupSourceReq{Interface: ifindex}
+	g := (*unix.RawSockaddrInet6)(unsafe.Pointer(&r.Group))
+	g.Family, g.Addr = unix.AF_INET6, group
+	src := (*unix.RawSockaddrInet6)(unsafe.Pointer(&r.Source))
+	src.Family, src.Addr = unix.AF_INET6, source
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&r)), unsafe.Sizeof(r))
+	return unix.SetsockoptString(fd, unix.IPPROTO_IPV6, opt, string(b))
+}

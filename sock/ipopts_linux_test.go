@@ -181,6 +181,19 @@ func TestMembership(t *testing.T) {
 			skErrIs(t, "second LeaveGroup", s.LeaveGroup(lo, g), unix.EADDRNOTAVAIL)
 		})
 	}
+	t.Run("IPv6 source", func(t *testing.T) {
+		s := skNew(t, sock.AF_INET6, sock.SOCK_DGRAM, 0)
+		g, src := netip.MustParseAddr("ff3e::1234"), netip.MustParseAddr("::1")
+		if err := s.JoinSourceGroup(lo, g, src); err != nil {
+			t.Fatalf("JoinSourceGroup: %v", err)
+		}
+		skErrIs(t, "second JoinSourceGroup", s.JoinSourceGroup(lo, g, src), unix.EADDRNOTAVAIL)
+		if err := s.LeaveSourceGroup(lo, g, src); err != nil {
+			t.Fatalf("LeaveSourceGroup: %v", err)
+		}
+		skErrIs(t, "second LeaveSourceGroup", s.LeaveSourceGroup(lo, g, src), unix.EINVAL)
+		skErrIs(t, "IPv4 source", s.JoinSourceGroup(lo, g, netip.MustParseAddr("127.0.0.1")), unix.EINVAL)
+	})
 	t.Run("source", func(t *testing.T) {
 		s := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
 		g, src := netip.MustParseAddr("232.1.2.3"), netip.MustParseAddr("127.0.0.1")

@@ -32,3 +32,6 @@ const mcastByteOpts = true
 
 // setMreqSource: x/sys has no IP_ADD_SOURCE_MEMBERSHIP for these systems.
 func setMreqSource(int, bool, [4]byte, [4]byte, [4]byte) error { return unix.ENOPROTOOPT }
+
+// setGroupSourceReq6: IPv6 source-specific joins are wrapped on Linux only.
+func setGroupSourceReq6(int, bool, uint32, [16]byte, [16]byte) error { return unix.ENOPROTOOPT }

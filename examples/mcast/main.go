@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 	ttl := fs.Int("ttl", 1, "IP_MULTICAST_TTL (IPv6: IPV6_MULTICAST_HOPS) of the sender, in [0, 255]")
 	n := fs.Int("n", 0, "recv: datagrams to wait for (default 1); demo: receivers, the last one leaves (default 3)")
 	wait := fs.Duration("wait", time.Second, "how long a receiver waits for a datagram")
-	source := fs.String("source", "", "recv: accept only this sender (IP_ADD_SOURCE_MEMBERSHIP; IPv4)")
+	source := fs.String("source", "", "recv and demo: accept only this sender (IP_ADD_SOURCE_MEMBERSHIP; IPv6: MCAST_JOIN_SOURCE_GROUP)")
 	all := fs.Bool("all", false, "leave IP_MULTICAST_ALL on (Linux's default)")
 	if err := fs.Parse(args, stdout); err != nil {
 		return err
@@ -128,6 +128,14 @@ func family(a netip.Addr) sock.Family {
 	return sock.AF_INET6
 }
 
+// sourceNames returns the C names of the source-specific join and leave.
+func sourceNames(c config) (join, leave string) {
+	if c.group.Addr().Is4() {
+		return "IP_ADD_SOURCE_MEMBERSHIP", "IP_DROP_SOURCE_MEMBERSHIP"
+	}
+	return "MCAST_JOIN_SOURCE_GROUP", "MCAST_LEAVE_SOURCE_GROUP"
+}
+
 // names returns the C names of the calls for the group's family.
 func names(c config) (join, leave, mcIf, mcTTL, mcLoop, mcAll string) {
 	if c.group.Addr().Is4() {
@@ -166,7 +174,8 @@ func receiver(c config) (*sock.Socket, string, error) {
 		if err := s.JoinSourceGroup(c.ifindex, c.group.Addr(), c.source); err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(&b, ", IP_ADD_SOURCE_MEMBERSHIP %s from %s on %s (index %d)", c.group.Addr(), c.source, c.ifname, c.ifindex)
+		sjoin, _ := sourceNames(c)
+		fmt.Fprintf(&b, ", %s %s from %s on %s (index %d)", sjoin, c.group.Addr(), c.source, c.ifname, c.ifindex)
 	} else {
 		if err := s.JoinGroup(c.ifindex, c.group.Addr()); err != nil {
 			return fail(err)
@@ -289,7 +298,8 @@ func demo(ctx context.Context, c config, stdout io.Writer) error {
 		if err := last.LeaveSourceGroup(c.ifindex, c.group.Addr(), c.source); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "receiver %d: IP_DROP_SOURCE_MEMBERSHIP %s from %s on %s\n", c.n, c.group.Addr(), c.source, c.ifname)
+		_, sleave := sourceNames(c)
+		fmt.Fprintf(stdout, "receiver %d: %s %s from %s on %s\n", c.n, sleave, c.group.Addr(), c.source, c.ifname)
 	} else {
 		if err := last.LeaveGroup(c.ifindex, c.group.Addr()); err != nil {
 			return err

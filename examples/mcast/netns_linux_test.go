@@ -56,6 +56,8 @@ func TestDemo(t *testing.T) {
 		{"IPv6 IPV6_MULTICAST_ALL on", []string{"-all", "-if", "pkv0", "-group", "[ff15::1234]:5007", "demo"}, []string{"1", "2", "3"}},
 		{"source-specific, the sender's source", []string{"-if", "pkv0", "-source", "10.9.0.1", "demo"}, []string{"1", "2"}},
 		{"source-specific, another source", []string{"-if", "pkv0", "-source", "10.9.0.2", "demo"}, nil},
+		{"IPv6 source-specific, the sender's source", []string{"-if", "pkv0", "-group", "[ff3e::1234]:5007", "-source", "fd00:9::1", "demo"}, []string{"1", "2"}},
+		{"IPv6 source-specific, another source", []string{"-if", "pkv0", "-group", "[ff3e::1234]:5007", "-source", "fd00:9::2", "demo"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
