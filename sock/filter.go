@@ -18,11 +18,10 @@ type SockFilter struct {
 // maxFilterLen is BPF_MAXINSNS, the kernel's limit on a program's length.
 const maxFilterLen = 4096
 
-// AttachFilter attaches a classic BPF program that decides, for each
-// packet, how many bytes the socket gets (0: none): setsockopt(2) of
-// SO_ATTACH_FILTER with a struct sock_fprog. The kernel checks the
-// program (EINVAL); it replaces any filter before. Linux only (elsewhere
-// ENOPROTOOPT: the BSDs filter through bpf(4) devices instead).
+// AttachFilter attaches a classic BPF program that decides how many bytes
+// of each packet the socket gets (0: none): SO_ATTACH_FILTER. It replaces
+// any filter before; the kernel checks the program (EINVAL). Linux only
+// (elsewhere ENOPROTOOPT: the BSDs filter through bpf(4) devices).
 func (s *Socket) AttachFilter(prog []SockFilter) error {
 	const op = "setsockopt"
 	if err := s.check(op); err != nil {

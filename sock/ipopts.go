@@ -142,12 +142,10 @@ func (s *Socket) MulticastLoop() (bool, error) {
 	return v != 0, err
 }
 
-// SetMulticastAll sets whether the socket gets the multicast of every
-// group some socket of the host joined on the interface, to its bound port,
-// or only of the groups it joined itself: IP_MULTICAST_ALL or
-// IPV6_MULTICAST_ALL. Linux only (elsewhere ENOPROTOOPT); on by default,
-// so a socket that left a group still receives it while another member
-// remains.
+// SetMulticastAll sets IP_MULTICAST_ALL or IPV6_MULTICAST_ALL (Linux;
+// elsewhere ENOPROTOOPT). On, the default, the socket gets every group
+// some socket of the host joined on the interface, to its port: one that
+// left still gets the group while another member remains.
 func (s *Socket) SetMulticastAll(on bool) error { return s.setIP(&optMcastAll, b2i(on), 0, 1) }
 
 // MulticastAll reports IP_MULTICAST_ALL or IPV6_MULTICAST_ALL.
