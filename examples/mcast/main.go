@@ -13,9 +13,13 @@
 // Run it (the group's traffic stays on lo, with TTL 1):
 //
 //	go run ./examples/mcast demo
-//	go run ./examples/mcast -group '[ff15::1234]:5007' demo
+//	go run ./examples/mcast -if eth0 -group '[ff15::1234]:5007' demo
 //	go run ./examples/mcast -n 2 recv &  go run ./examples/mcast send hello there
 //	go run ./examples/mcast -source 127.0.0.1 recv   # source-specific (IP_ADD_SOURCE_MEMBERSHIP)
+//
+// IPv6 multicast needs an interface with the MULTICAST flag: Linux's lo
+// has none, so there sendto fails with ENETUNREACH (no route); on eth0 or
+// a veth the datagram also goes out on that link, hop limit 1.
 //
 // Every receiver sets SO_REUSEADDR, so that all can bind the group's port,
 // and binds the group address itself, so that it gets no other group's
