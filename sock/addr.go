@@ -53,9 +53,16 @@ func (s *Socket) Listen(backlog int) error {
 
 // Connect connects to addr: connect(2), waiting for a stream connection to
 // be made or fail (SO_ERROR, e.g. ECONNREFUSED). Nonblocking, it returns
-// EINPROGRESS (EALREADY while one is under way), as in C. Port 0 is EINVAL.
+// EINPROGRESS (EALREADY while one is under way), as in C. Port 0 is EINVAL
+// except on raw and ICMP sockets, which have no ports.
 func (s *Socket) Connect(addr netip.AddrPort) error {
-	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return encodeAddr(addr, s.family, true, rsa) })
+	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return encodeAddr(addr, s.family, s.needPort(), rsa) })
+}
+
+// needPort reports whether a destination needs a port: not for SOCK_RAW
+// nor for ICMP datagram ("ping") sockets.
+func (s *Socket) needPort() bool {
+	return s.typ != SOCK_RAW && s.proto != IPPROTO_ICMP && s.proto != IPPROTO_ICMPV6
 }
 
 // ConnectUnix connects an AF_UNIX socket to path: connect(2), as
