@@ -70,8 +70,7 @@ func (s *Socket) getsockoptInt(ctl, level, name int) (int, error) {
 	return v, opError(op, err)
 }
 
-// SyscallConn returns a syscall.RawConn whose Read and Write callbacks are
-// serialised with the socket's own calls.
+// SyscallConn returns a syscall.RawConn serialised with the socket's calls.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
 	if err := s.check("syscallconn"); err != nil {
 		return nil, err

@@ -65,10 +65,9 @@ func (s *Socket) dupFile(op string) (*os.File, error) {
 	return os.NewFile(uintptr(nfd), "socket"), nil
 }
 
-// FromConn returns a Socket on a duplicate of c's descriptor
-// (F_DUPFD_CLOEXEC): a net conn, listener or Socket, which the caller still
-// closes. Family, type and protocol come from the kernel (getsockname,
-// SO_TYPE, SO_PROTOCOL; derived on Darwin); O_NONBLOCK is shared with c.
+// FromConn returns a Socket on a duplicate (F_DUPFD_CLOEXEC) of the descriptor
+// of c, a net conn, listener or Socket, which the caller still closes. Family,
+// type and protocol are the kernel's; O_NONBLOCK is shared with c.
 func FromConn(c syscall.Conn) (*Socket, error) {
 	const op = "fromconn"
 	if c == nil {

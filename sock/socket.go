@@ -14,7 +14,8 @@ import (
 
 // Socket is an open socket, close-on-exec and nonblocking in the kernel. A
 // call that must wait parks its goroutine in the runtime poller, which the
-// socket joins at its first wait or deadline. Methods are safe for concurrent
+// socket joins at its first wait or deadline; with MSG_DONTWAIT or in
+// nonblocking mode it returns EAGAIN instead. Methods are safe for concurrent
 // use. Errors are *os.SyscallError values naming the call and wrapping the
 // errno; a nil or zero Socket or a bad argument gives EINVAL (an address of
 // another family EAFNOSUPPORT), a closed one net.ErrClosed, a deadline
@@ -164,8 +165,7 @@ func (s *Socket) Protocol() Protocol {
 }
 
 // SetNonblock sets the mode callers see, with no system call: true makes a
-// call that would wait return EAGAIN (Connect: EINPROGRESS), as in C. The
-// kernel's descriptor stays nonblocking either way.
+// call that would wait return EAGAIN (Connect: EINPROGRESS), as in C.
 func (s *Socket) SetNonblock(nonblocking bool) error {
 	if err := s.check("setnonblock"); err != nil {
 		return err
