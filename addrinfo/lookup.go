@@ -3,10 +3,8 @@ package addrinfo
 import (
 	"context"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
@@ -252,100 +250,6 @@ func (r *Resolver) Lookup(ctx context.Context, host, service string, hints *Hint
 // maxName is the longest name accepted: a hosts file or DNS name of 253
 // characters plus a final dot. glibc's DNS code cannot encode longer names.
 const maxName = 254
-
-func (r *Resolver) servicesFile() string {
-	if r.ServicesFile != "" {
-		return r.ServicesFile
-	}
-	return "/etc/services"
-}
-
-func (r *Resolver) hostsFile() string {
-	if r.HostsFile != "" {
-		return r.HostsFile
-	}
-	return "/etc/hosts"
-}
-
-func (r *Resolver) resolvConfFile() string {
-	if r.ResolvConf != "" {
-		return r.ResolvConf
-	}
-	return "/etc/resolv.conf"
-}
-
-func (r *Resolver) nsswitchFile() string {
-	if r.NSSwitchConf != "" {
-		return r.NSSwitchConf
-	}
-	return "/etc/nsswitch.conf"
-}
-
-// The parsed files, by path.
-var (
-	cacheMu       sync.Mutex
-	hostsCaches   = map[string]*fileCache[*hostsDB]{}
-	servicesCache = map[string]*fileCache[*servicesDB]{}
-	resolvCaches  = map[string]*fileCache[[]byte]{}
-	nssCaches     = map[string]*fileCache[[]nssService]{}
-	gaiCaches     = map[string]*fileCache[*gaiConf]{}
-)
-
-func cacheFor[T any](m map[string]*fileCache[T], path string) *fileCache[T] {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	c := m[path]
-	if c == nil {
-		c = new(fileCache[T])
-		m[path] = c
-	}
-	return c
-}
-
-// hosts returns the parsed hosts file, or why it could not be read.
-func (r *Resolver) hosts(ctx context.Context) (*hostsDB, error) {
-	p := r.hostsFile()
-	return cacheFor(hostsCaches, p).get(ctx, p, parseHosts)
-}
-
-// hostsOrEmpty is the hosts file for getnameinfo, which goes on to DNS
-// when it cannot be read.
-func (r *Resolver) hostsOrEmpty(ctx context.Context) *hostsDB {
-	db, err := r.hosts(ctx)
-	if err != nil {
-		return &hostsDB{}
-	}
-	return db
-}
-
-// services returns the parsed services file; one that cannot be read has
-// no services.
-func (r *Resolver) services(ctx context.Context) *servicesDB {
-	p := r.servicesFile()
-	db, err := cacheFor(servicesCache, p).get(ctx, p, parseServices)
-	if err != nil {
-		return &servicesDB{}
-	}
-	return db
-}
-
-// resolvConf returns the resolver configuration, with the environment
-// as it is now.
-func (r *Resolver) resolvConf(ctx context.Context) *resolvConf {
-	p := r.resolvConfFile()
-	data, _ := cacheFor(resolvCaches, p).get(ctx, p, func(_ context.Context, b []byte) ([]byte, error) { return b, nil })
-	return parseResolvConf(data, os.LookupEnv, os.Hostname)
-}
-
-// nsswitch returns the services of the hosts line.
-func (r *Resolver) nsswitch(ctx context.Context) []nssService {
-	p := r.nsswitchFile()
-	list, err := cacheFor(nssCaches, p).get(ctx, p, func(_ context.Context, b []byte) ([]nssService, error) { return parseNSSwitch(b), nil })
-	if err != nil {
-		return defaultHostsServices
-	}
-	return list
-}
 
 // servTuples is the service half of glibc's gaih_inet: which (socket type,
 // protocol, port) triples the answer has.
