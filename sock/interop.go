@@ -12,49 +12,51 @@ import (
 // NetConn returns a net.Conn on a duplicate descriptor (F_DUPFD_CLOEXEC,
 // net.FileConn); each closes independently. The socket must be connected.
 func (s *Socket) NetConn() (net.Conn, error) {
-	f, err := s.dupFile("netconn")
+	f, err := s.dupFile()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	c, err := net.FileConn(f)
 	if err != nil {
-		return nil, opError("netconn", err)
+		return nil, opError("NetConn", err)
 	}
 	return c, nil
 }
 
 // NetListener is [Socket.NetConn] for a listening stream socket.
 func (s *Socket) NetListener() (net.Listener, error) {
-	f, err := s.dupFile("netlistener")
+	f, err := s.dupFile()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	l, err := net.FileListener(f)
 	if err != nil {
-		return nil, opError("netlistener", err)
+		return nil, opError("NetListener", err)
 	}
 	return l, nil
 }
 
 // NetPacketConn is [Socket.NetConn] for a datagram socket.
 func (s *Socket) NetPacketConn() (net.PacketConn, error) {
-	f, err := s.dupFile("netpacketconn")
+	f, err := s.dupFile()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	c, err := net.FilePacketConn(f)
 	if err != nil {
-		return nil, opError("netpacketconn", err)
+		return nil, opError("NetPacketConn", err)
 	}
 	return c, nil
 }
 
-func (s *Socket) dupFile(op string) (*os.File, error) {
+// dupFile returns an *os.File on a duplicate of the descriptor:
+// fcntl(F_DUPFD_CLOEXEC).
+func (s *Socket) dupFile() (*os.File, error) {
 	var nfd int
-	err := s.control(op, func(fd int) error {
+	err := s.control("fcntl", func(fd int) error {
 		var err error
 		nfd, err = fdcore.Fcntl(fd, unix.F_DUPFD_CLOEXEC, 0)
 		return err
@@ -69,7 +71,7 @@ func (s *Socket) dupFile(op string) (*os.File, error) {
 // of c, a net conn, listener or Socket, which the caller still closes. Family,
 // type and protocol are the kernel's; O_NONBLOCK is shared with c.
 func FromConn(c syscall.Conn) (*Socket, error) {
-	const op = "fromconn"
+	const op = "FromConn"
 	if c == nil {
 		return nil, opError(op, unix.EINVAL)
 	}

@@ -272,7 +272,7 @@ func (s *Socket) Options() (Options, error) {
 	}
 	o.Flags = fileio.Flag(fl)
 	if o.Nonblock, err = s.fd.Nonblock(); err != nil {
-		return Options{}, opError("nonblock", err)
+		return Options{}, opError("Nonblock", err)
 	}
 	return o, nil
 }

@@ -98,7 +98,7 @@ func NewBackend(b Backend) (*Poller, error) {
 		err = fmt.Errorf("unknown backend %d: %w", int(b), unix.EINVAL)
 	}
 	if err != nil {
-		return nil, wrap("poller new", err)
+		return nil, wrap("NewBackend", err)
 	}
 	return p, nil
 }
@@ -120,7 +120,7 @@ func (p *Poller) Add(fd int, ev Events) error { return p.AddToken(fd, ev, nil) }
 // range or the Poller's own, ev empty or unknown), [unix.EBADF] (fd not
 // open), [unix.EEXIST] (already added) or the backend's errno.
 func (p *Poller) AddToken(fd int, ev Events, token any) error {
-	const op = "poller add"
+	const op = "Add"
 	if err := p.check(op, fd, ev, true); err != nil {
 		return err
 	}
@@ -147,19 +147,19 @@ func (p *Poller) AddToken(fd int, ev Events, token any) error {
 
 // AddConn is [Poller.AddToken] on the descriptor of c, which it returns.
 func (p *Poller) AddConn(c syscall.Conn, ev Events, token any) (fd int, err error) {
-	if err := p.check("poller add", 0, ev, true); err != nil {
+	if err := p.check("Add", 0, ev, true); err != nil {
 		return -1, err
 	}
 	if c == nil {
-		return -1, argErr("poller add", -1, "nil Conn", unix.EINVAL)
+		return -1, argErr("Add", -1, "nil Conn", unix.EINVAL)
 	}
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return -1, wrap("poller add", err)
+		return -1, wrap("Add", err)
 	}
 	fd = -1
 	if err := rc.Control(func(s uintptr) { fd = int(s) }); err != nil {
-		return -1, wrap("poller add", err)
+		return -1, wrap("Add", err)
 	}
 	return fd, p.AddToken(fd, ev, token)
 }
@@ -168,7 +168,7 @@ func (p *Poller) AddConn(c syscall.Conn, ev Events, token any) (fd int, err erro
 // EPOLL_CTL_MOD, kevent(2), or the next select(2) or poll(2) set. Errors
 // as for AddToken, and [unix.ENOENT] for fd not added.
 func (p *Poller) Modify(fd int, ev Events) error {
-	const op = "poller modify"
+	const op = "Modify"
 	old, err := p.lockAdded(op, fd, ev, true)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ func (p *Poller) Modify(fd int, ev Events) error {
 // EPOLL_CTL_DEL, kevent(2) EV_DELETE, or the next select(2) or poll(2) set;
 // a Wait in progress no longer reports it. fd not added: [unix.ENOENT].
 func (p *Poller) Remove(fd int) error {
-	const op = "poller remove"
+	const op = "Remove"
 	old, err := p.lockAdded(op, fd, 0, false)
 	if err != nil {
 		return err
@@ -204,7 +204,7 @@ func (p *Poller) Remove(fd int) error {
 // timeout; EINTR does not end it. Errors wrap [unix.EINVAL] (empty ready)
 // or [unix.EBUSY] (another Wait runs).
 func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
-	const op = "poller wait"
+	const op = "Wait"
 	if err := p.usable(op); err != nil {
 		return 0, err
 	}
@@ -236,7 +236,7 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 // Close releases the Poller's own descriptors, not the watched ones. A Wait
 // in progress (awaited) and a second Close return [net.ErrClosed] (wrapped).
 func (p *Poller) Close() error {
-	const op = "poller close"
+	const op = "close"
 	if err := p.usable(op); err != nil {
 		return err
 	}
