@@ -34,11 +34,7 @@ func parseHosts(ctx context.Context, data []byte) (*hostsDB, error) {
 	work := 0
 	for len(data) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data = nextLine(data)
 		e, ok := parseHostsLine(line)
 		if work += 1 + len(e.names); work >= 4096 {
 			work = 0
@@ -217,11 +213,7 @@ func parseServices(ctx context.Context, data []byte) (*servicesDB, error) {
 	work := 0
 	for len(data) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data = nextLine(data)
 		e, ok := parseServicesLine(line)
 		if work += 1 + len(e.aliases); work >= 4096 {
 			work = 0
@@ -313,6 +305,15 @@ func parseServicesLine(line []byte) (servEntry, bool) {
 		e.aliases = append(e.aliases, string(f))
 	}
 	return e, true
+}
+
+// nextLine splits data at its first newline: the line before it (all of
+// data when there is none) and what follows it.
+func nextLine(data []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return data[:i], data[i+1:]
+	}
+	return data, nil
 }
 
 // digitValue is the value of c as a digit in bases up to 16, or 99.
