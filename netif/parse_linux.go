@@ -1,6 +1,7 @@
 package netif
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -45,6 +46,15 @@ var (
 )
 
 func align4(n int) int { return (n + 3) &^ 3 }
+
+// cstrlen is the length of the NUL-terminated string at the start of v
+// (all of v when it holds no NUL), as the kernel's name attributes carry.
+func cstrlen(v []byte) int {
+	if i := bytes.IndexByte(v, 0); i >= 0 {
+		return i
+	}
+	return len(v)
+}
 
 var ne = binary.NativeEndian
 
@@ -215,13 +225,7 @@ func (p *linkParser) linkAttr(typ uint16, v []byte) error {
 	l := p.cur
 	switch typ {
 	case unix.IFLA_IFNAME:
-		n := len(v)
-		for i, c := range v {
-			if c == 0 {
-				n = i
-				break
-			}
-		}
+		n := cstrlen(v)
 		if n == 0 || n >= ifNameSize {
 			return attrError(fmt.Sprintf("IFLA_IFNAME of %d bytes", n))
 		}

@@ -136,13 +136,7 @@ func (a *addrAttrs) set(typ uint16, v []byte) error {
 	case unix.IFA_BROADCAST:
 		a.broadcast, err = a.ip(v)
 	case unix.IFA_LABEL:
-		n := len(v)
-		for i, c := range v {
-			if c == 0 {
-				n = i
-				break
-			}
-		}
+		n := cstrlen(v)
 		if n >= ifNameSize {
 			return attrError(fmt.Sprintf("IFA_LABEL of %d bytes", n))
 		}
