@@ -11,43 +11,31 @@ import (
 
 // NetConn returns a net.Conn on a duplicate descriptor (F_DUPFD_CLOEXEC,
 // net.FileConn); each closes independently. The socket must be connected.
-func (s *Socket) NetConn() (net.Conn, error) {
-	f, err := s.dupFile()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	c, err := net.FileConn(f)
-	if err != nil {
-		return nil, opError("NetConn", err)
-	}
-	return c, nil
-}
+func (s *Socket) NetConn() (net.Conn, error) { return netFile(s, "NetConn", net.FileConn) }
 
 // NetListener is [Socket.NetConn] for a listening stream socket.
 func (s *Socket) NetListener() (net.Listener, error) {
-	f, err := s.dupFile()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	l, err := net.FileListener(f)
-	if err != nil {
-		return nil, opError("NetListener", err)
-	}
-	return l, nil
+	return netFile(s, "NetListener", net.FileListener)
 }
 
 // NetPacketConn is [Socket.NetConn] for a datagram socket.
 func (s *Socket) NetPacketConn() (net.PacketConn, error) {
+	return netFile(s, "NetPacketConn", net.FilePacketConn)
+}
+
+// netFile hands a duplicate of the descriptor to one of net's File
+// constructors, named op in its error, and closes the duplicate's *os.File
+// (net keeps its own).
+func netFile[T any](s *Socket, op string, conv func(*os.File) (T, error)) (T, error) {
+	var zero T
 	f, err := s.dupFile()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer f.Close()
-	c, err := net.FilePacketConn(f)
+	c, err := conv(f)
 	if err != nil {
-		return nil, opError("NetPacketConn", err)
+		return zero, opError(op, err)
 	}
 	return c, nil
 }
