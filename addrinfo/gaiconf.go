@@ -42,11 +42,7 @@ func parseGaiConf(data []byte) *gaiConf {
 	gc := &gaiConf{}
 	for len(data) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data = nextLine(data)
 		if i := bytes.IndexByte(line, 0); i >= 0 {
 			line = line[:i]
 		}

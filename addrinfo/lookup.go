@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
@@ -251,71 +250,6 @@ func (r *Resolver) Lookup(ctx context.Context, host, service string, hints *Hint
 // maxName is the longest name accepted: a hosts file or DNS name of 253
 // characters plus a final dot. glibc's DNS code cannot encode longer names.
 const maxName = 254
-
-func (r *Resolver) servicesFile() string {
-	if r.ServicesFile != "" {
-		return r.ServicesFile
-	}
-	return "/etc/services"
-}
-
-func (r *Resolver) hostsFile() string {
-	if r.HostsFile != "" {
-		return r.HostsFile
-	}
-	return "/etc/hosts"
-}
-
-func (r *Resolver) resolvConfFile() string {
-	if r.ResolvConf != "" {
-		return r.ResolvConf
-	}
-	return "/etc/resolv.conf"
-}
-
-func (r *Resolver) nsswitchFile() string {
-	if r.NSSwitchConf != "" {
-		return r.NSSwitchConf
-	}
-	return "/etc/nsswitch.conf"
-}
-
-// The parsed files, by path.
-var (
-	cacheMu       sync.Mutex
-	hostsCaches   = map[string]*fileCache[*hostsDB]{}
-	servicesCache = map[string]*fileCache[*servicesDB]{}
-	resolvCaches  = map[string]*fileCache[[]byte]{}
-	nssCaches     = map[string]*fileCache[[]nssService]{}
-	gaiCaches     = map[string]*fileCache[*gaiConf]{}
-)
-
-func cacheFor[T any](m map[string]*fileCache[T], path string) *fileCache[T] {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	c := m[path]
-	if c == nil {
-		c = new(fileCache[T])
-		m[path] = c
-	}
-	return c
-}
-
-// hosts returns the parsed hosts file, or why it could not be read.
-func (r *Resolver) hosts(ctx context.Context) (*hostsDB, error) {
-	p := r.hostsFile()
-	return cacheFor(hostsCaches, p).get(ctx, p, parseHosts)
-}
-
-// hostsOrEmpty is the hosts file for getnameinfo, which goes on to DNS
-// when it cannot be read.
-func (r *Resolver) hostsOrEmpty(ctx context.Context) *hostsDB {
-	db, err := r.hosts(ctx)
-	if err != nil {
-		return &hostsDB{}
-	}
-	return db
-}
 
 // servTuples is the service half of glibc's gaih_inet: which (socket type,
 // protocol, port) triples the answer has.

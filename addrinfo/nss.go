@@ -49,11 +49,7 @@ var defaultHostsServices = []nssService{newService("files"), newService("dns")}
 func parseNSSwitch(data []byte) []nssService {
 	for len(data) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data = nextLine(data)
 		if i := bytes.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}

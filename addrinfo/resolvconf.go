@@ -52,11 +52,7 @@ func parseResolvConf(data []byte, getenv func(string) (string, bool), hostname f
 	}
 	for len(data) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
+		line, data = nextLine(data)
 		if i := bytes.IndexByte(line, 0); i >= 0 {
 			line = line[:i] // the C string ends there
 		}

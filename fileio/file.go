@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/posixkit/posixkit/internal/fdcore"
 	"golang.org/x/sys/unix"
@@ -48,13 +47,6 @@ var (
 // maxRW is the most one read(2) or write(2) is asked for, as in os: Darwin
 // and the BSDs refuse counts above INT_MAX, and Linux caps a call near 2 GiB.
 const maxRW = 1 << 30
-
-// negativeOffsetError is the error of ReadAt and WriteAt with off < 0; it
-// wraps EINVAL, the errno pread(2) and pwrite(2) give for it.
-type negativeOffsetError struct{}
-
-func (negativeOffsetError) Error() string { return "negative offset" }
-func (negativeOffsetError) Unwrap() error { return unix.EINVAL }
 
 // Open opens the file at path: open(2) with flag and the permission bits of
 // perm (used only when O_CREAT creates the file, then masked by the umask).
@@ -401,103 +393,4 @@ func (f *File) SyscallConn() (syscall.RawConn, error) {
 		return nil, f.wrap("SyscallConn", err)
 	}
 	return f.fd.RawConn(), nil
-}
-
-// SetDeadline sets the read and write deadlines, as os.File.SetDeadline:
-// a Read or Write waiting in the poller past t returns an error wrapping
-// [os.ErrDeadlineExceeded]; the zero time means no deadline. A descriptor
-// the runtime does not poll (a regular file) gives an error wrapping
-// [os.ErrNoDeadline].
-func (f *File) SetDeadline(t time.Time) error {
-	return f.deadline("SetDeadline", (*fdcore.FD).SetDeadline, t)
-}
-
-// SetReadDeadline sets the deadline of Read and ReadAt; see
-// [File.SetDeadline].
-func (f *File) SetReadDeadline(t time.Time) error {
-	return f.deadline("SetReadDeadline", (*fdcore.FD).SetReadDeadline, t)
-}
-
-// SetWriteDeadline sets the deadline of Write and WriteAt; see
-// [File.SetDeadline].
-func (f *File) SetWriteDeadline(t time.Time) error {
-	return f.deadline("SetWriteDeadline", (*fdcore.FD).SetWriteDeadline, t)
-}
-
-// Flags returns the file status flags: fcntl(2) F_GETFL, unchanged (the
-// access mode and O_APPEND, O_NONBLOCK, O_SYNC...; O_CLOEXEC is a
-// descriptor flag and never shows here). A descriptor the runtime polls (a
-// pipe, a socket, a terminal) is nonblocking in the kernel, so O_NONBLOCK
-// shows on it whatever [File.Nonblock] says. On 64-bit Linux a file opened
-// with open(2) also carries the kernel's O_LARGEFILE bit (0x8000 on amd64),
-// which has no name here and prints in hexadecimal.
-func (f *File) Flags() (Flag, error) {
-	if f.invalid() {
-		return 0, errInvalid("fcntl")
-	}
-	fl, err := f.fd.Flags()
-	if err != nil {
-		return 0, f.wrap("fcntl", err)
-	}
-	return Flag(fl), nil
-}
-
-// SetNonblock sets the blocking mode callers see, as fcntl(2) F_SETFL with
-// O_NONBLOCK set or cleared does in C. With b true, a Read, Write, ReadAt or
-// WriteAt that would wait returns an error wrapping unix.EAGAIN instead.
-// A descriptor the runtime polls stays nonblocking in the kernel either way
-// (waits happen in the poller); any other has O_NONBLOCK set or cleared.
-func (f *File) SetNonblock(b bool) error {
-	if f.invalid() {
-		return errInvalid("fcntl")
-	}
-	return f.wrap("fcntl", f.fd.SetNonblock(b))
-}
-
-// Nonblock reports the blocking mode callers see: true when calls that would
-// wait return EAGAIN instead. This is posixkit's own state, set by Open,
-// NewFile and [File.SetNonblock]; the kernel's O_NONBLOCK is in
-// [File.Flags] and differs from it on a descriptor the runtime polls.
-func (f *File) Nonblock() (bool, error) {
-	if f.invalid() {
-		return false, errInvalid("fcntl")
-	}
-	b, err := f.fd.Nonblock()
-	return b, f.wrap("fcntl", err)
-}
-
-// closedErr is fs.ErrClosed after Close, else nil.
-func (f *File) closedErr() error {
-	if f.fd.Closed() {
-		return f.fd.ClosedErr()
-	}
-	return nil
-}
-
-func (f *File) deadline(op string, set func(*fdcore.FD, time.Time) error, t time.Time) error {
-	if f.invalid() {
-		return errInvalid(op)
-	}
-	return f.wrap(op, set(f.fd, t))
-}
-
-// invalid reports a nil File, or a zero one not made by this package. The
-// methods check it first, as os.File's check for nil.
-func (f *File) invalid() bool { return f == nil || f.fd == nil }
-
-// errInvalid is the error of a call on an invalid File.
-func errInvalid(op string) error { return wrapErr(op, "", unix.EINVAL) }
-
-// wrap returns err as an *fs.PathError naming op and the file; nil stays nil.
-func (f *File) wrap(op string, err error) error { return wrapErr(op, f.name, err) }
-
-// wrapErr is the package's one wrapping point: every error a function or
-// method returns (an errno, an argument error wrapping EINVAL,
-// fs.ErrClosed, os.ErrDeadlineExceeded) is an *fs.PathError naming the call
-// and the file, except a bare io.EOF. nil stays nil.
-func wrapErr(op, path string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &fs.PathError{Op: op, Path: path, Err: err}
 }

@@ -911,6 +911,7 @@ func TestZeroAllocs(t *testing.T) {
 	empty := open(t, tempFile(t, ""), fileio.O_RDONLY, 0)
 	r, w := pipe(t)
 	buf := make([]byte, 64)
+	future := time.Now().Add(time.Hour)
 	tests := []struct {
 		name string
 		f    func()
@@ -921,6 +922,20 @@ func TestZeroAllocs(t *testing.T) {
 		{"ReadAt", func() { reg.ReadAt(buf, 100) }},
 		{"Write+Read pipe", func() { w.Write(buf); r.Read(buf) }},
 		{"Read at EOF", func() { empty.Read(buf) }},
+		{"Set and clear deadlines", func() {
+			if err := r.SetReadDeadline(future); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.SetWriteDeadline(future); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.SetDeadline(time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.SetDeadline(time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,8 +43,7 @@ func (s *Socket) bind(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
 	})
 }
 
-// Listen marks the socket as accepting connections: listen(2). The kernel
-// caps backlog (net.core.somaxconn on Linux).
+// Listen marks the socket listening: listen(2), backlog capped by somaxconn.
 func (s *Socket) Listen(backlog int) error {
 	return s.control("listen", func(fd int) error {
 		return unix.Listen(fd, backlog)
@@ -66,8 +65,7 @@ func (s *Socket) needPort() bool {
 }
 
 // ConnectUnix connects an AF_UNIX socket to path: connect(2), as
-// [Socket.Connect] and [Socket.BindUnix]. A full Linux backlog gives EAGAIN,
-// as in net, not a wait.
+// [Socket.Connect]. A full Linux backlog gives EAGAIN, not a wait, as in net.
 func (s *Socket) ConnectUnix(path string) error {
 	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return s.unixSockaddr(path, rsa) })
 }
@@ -144,8 +142,7 @@ func (s *Socket) doConnect(fd uintptr) bool {
 	}
 }
 
-// LocalAddr returns the bound address: getsockname(2), as the kernel has
-// it; the zero AddrPort for a non-IP family.
+// LocalAddr returns the bound address: getsockname(2); zero if not IP.
 func (s *Socket) LocalAddr() (netip.AddrPort, error) {
 	return s.sockname("getsockname", ctlSockname)
 }

@@ -8,7 +8,6 @@ import (
 // Family is an address family, the domain argument of socket(2).
 type Family int
 
-// Address families.
 const (
 	AF_UNSPEC Family = unix.AF_UNSPEC
 	AF_INET   Family = unix.AF_INET
@@ -30,7 +29,6 @@ func (f Family) String() string { return cname.Value(int64(f), familyNames) }
 // Type is a socket type, the type argument of socket(2).
 type Type int
 
-// Socket types.
 const (
 	SOCK_STREAM    Type = unix.SOCK_STREAM
 	SOCK_DGRAM     Type = unix.SOCK_DGRAM
@@ -51,7 +49,6 @@ func (t Type) String() string { return cname.Value(int64(t), typeNames) }
 // Protocol is a protocol number, the protocol argument of socket(2).
 type Protocol int
 
-// Protocols.
 const (
 	IPPROTO_IP     Protocol = unix.IPPROTO_IP
 	IPPROTO_TCP    Protocol = unix.IPPROTO_TCP
@@ -74,7 +71,6 @@ func (p Protocol) String() string { return cname.Value(int64(p), protocolNames) 
 // MsgFlag is a set of flags for send(2) and recv(2).
 type MsgFlag int
 
-// Message flags.
 const (
 	MSG_PEEK     MsgFlag = unix.MSG_PEEK
 	MSG_DONTWAIT MsgFlag = unix.MSG_DONTWAIT
@@ -99,7 +95,6 @@ func (m MsgFlag) String() string { return cname.Flags(uint64(uint32(m)), msgFlag
 // How says which direction shutdown(2) closes.
 type How int
 
-// Shutdown directions.
 const (
 	SHUT_RD   How = unix.SHUT_RD
 	SHUT_WR   How = unix.SHUT_WR

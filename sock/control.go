@@ -70,10 +70,9 @@ func (s *Socket) getsockoptInt(ctl, level, name int) (int, error) {
 	return v, opError(op, err)
 }
 
-// SyscallConn returns a syscall.RawConn whose Read and Write callbacks are
-// serialised with the socket's own calls.
+// SyscallConn returns a syscall.RawConn serialised with the socket's calls.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
-	if err := s.check("syscallconn"); err != nil {
+	if err := s.check("SyscallConn"); err != nil {
 		return nil, err
 	}
 	return rawConn{s}, nil
@@ -82,7 +81,7 @@ func (s *Socket) SyscallConn() (syscall.RawConn, error) {
 type rawConn struct{ s *Socket }
 
 func (c rawConn) Control(f func(fd uintptr)) error {
-	return opError("control", c.s.fd.Control(func(fd int) error {
+	return opError("RawConn.Control", c.s.fd.Control(func(fd int) error {
 		f(uintptr(fd))
 		return nil
 	}))
@@ -94,11 +93,11 @@ func (c rawConn) Control(f func(fd uintptr)) error {
 func (c rawConn) Read(f func(fd uintptr) bool) error {
 	c.s.rmu.Lock()
 	defer c.s.rmu.Unlock()
-	return opError("read", c.s.fd.Read(f))
+	return opError("RawConn.Read", c.s.fd.Read(f))
 }
 
 func (c rawConn) Write(f func(fd uintptr) bool) error {
 	c.s.wmu.Lock()
 	defer c.s.wmu.Unlock()
-	return opError("write", c.s.fd.Write(f))
+	return opError("RawConn.Write", c.s.fd.Write(f))
 }

@@ -11,50 +11,40 @@ import (
 
 // NetConn returns a net.Conn on a duplicate descriptor (F_DUPFD_CLOEXEC,
 // net.FileConn); each closes independently. The socket must be connected.
-func (s *Socket) NetConn() (net.Conn, error) {
-	f, err := s.dupFile("netconn")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	c, err := net.FileConn(f)
-	if err != nil {
-		return nil, opError("netconn", err)
-	}
-	return c, nil
-}
+func (s *Socket) NetConn() (net.Conn, error) { return netFile(s, "NetConn", net.FileConn) }
 
 // NetListener is [Socket.NetConn] for a listening stream socket.
 func (s *Socket) NetListener() (net.Listener, error) {
-	f, err := s.dupFile("netlistener")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	l, err := net.FileListener(f)
-	if err != nil {
-		return nil, opError("netlistener", err)
-	}
-	return l, nil
+	return netFile(s, "NetListener", net.FileListener)
 }
 
 // NetPacketConn is [Socket.NetConn] for a datagram socket.
 func (s *Socket) NetPacketConn() (net.PacketConn, error) {
-	f, err := s.dupFile("netpacketconn")
+	return netFile(s, "NetPacketConn", net.FilePacketConn)
+}
+
+// netFile hands a duplicate of the descriptor to one of net's File
+// constructors, named op in its error, and closes the duplicate's *os.File
+// (net keeps its own).
+func netFile[T any](s *Socket, op string, conv func(*os.File) (T, error)) (T, error) {
+	var zero T
+	f, err := s.dupFile()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer f.Close()
-	c, err := net.FilePacketConn(f)
+	c, err := conv(f)
 	if err != nil {
-		return nil, opError("netpacketconn", err)
+		return zero, opError(op, err)
 	}
 	return c, nil
 }
 
-func (s *Socket) dupFile(op string) (*os.File, error) {
+// dupFile returns an *os.File on a duplicate of the descriptor:
+// fcntl(F_DUPFD_CLOEXEC).
+func (s *Socket) dupFile() (*os.File, error) {
 	var nfd int
-	err := s.control(op, func(fd int) error {
+	err := s.control("fcntl", func(fd int) error {
 		var err error
 		nfd, err = fdcore.Fcntl(fd, unix.F_DUPFD_CLOEXEC, 0)
 		return err
@@ -65,12 +55,11 @@ func (s *Socket) dupFile(op string) (*os.File, error) {
 	return os.NewFile(uintptr(nfd), "socket"), nil
 }
 
-// FromConn returns a Socket on a duplicate of c's descriptor
-// (F_DUPFD_CLOEXEC): a net conn, listener or Socket, which the caller still
-// closes. Family, type and protocol come from the kernel (getsockname,
-// SO_TYPE, SO_PROTOCOL; derived on Darwin); O_NONBLOCK is shared with c.
+// FromConn returns a Socket on a duplicate (F_DUPFD_CLOEXEC) of the descriptor
+// of c, a net conn, listener or Socket, which the caller still closes. Family,
+// type and protocol are the kernel's; O_NONBLOCK is shared with c.
 func FromConn(c syscall.Conn) (*Socket, error) {
-	const op = "fromconn"
+	const op = "FromConn"
 	if c == nil {
 		return nil, opError(op, unix.EINVAL)
 	}

@@ -103,10 +103,9 @@ func (s *Socket) doSend(fd uintptr) bool {
 	}
 }
 
-// Accept waits for the next connection: accept4(2) with SOCK_CLOEXEC and
-// SOCK_NONBLOCK (Darwin: accept(2), flags under syscall.ForkLock).
-// ECONNABORTED is skipped. The peer address is the kernel's (IPv4-mapped on
-// a dual-stack socket), zero for a non-IP family.
+// Accept waits for the next connection, skipping ECONNABORTED: accept4(2)
+// with SOCK_CLOEXEC|SOCK_NONBLOCK (Darwin: accept(2) under syscall.ForkLock).
+// The peer is IPv4-mapped on a dual-stack socket, zero if not IP.
 func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 	const op = "accept"
 	if !s.ok() {
@@ -136,8 +135,7 @@ func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
 }
 
 // Send makes one send(2) with MSG_NOSIGNAL, so a reset peer is EPIPE or
-// ECONNRESET, never SIGPIPE. It may send less than len(p) on a stream (see
-// [Socket.Write]); MSG_DONTWAIT returns EAGAIN instead of waiting.
+// ECONNRESET, never SIGPIPE; on a stream it may send less than len(p).
 func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 	const op = "send"
 	if !s.ok() {
@@ -208,11 +206,11 @@ func (s *Socket) Write(p []byte) (int, error) {
 	}
 }
 
-// Recv receives into p: recv(2) on a stream, recvmsg(2) otherwise.
-// MSG_DONTWAIT returns EAGAIN instead of waiting. A stream's end is 0,
-// io.EOF; MSG_WAITALL returns what came before an error or deadline, and the
-// next call the error. A datagram larger than p gives len(p) and
-// [ErrTruncated]; an empty one (0, nil), except on SOCK_SEQPACKET: io.EOF.
+// Recv receives into p: recv(2) on a stream, recvmsg(2) otherwise. A
+// stream's end is 0, io.EOF; MSG_WAITALL returns what came before an error or
+// deadline, and the next call the error. A datagram larger than p gives
+// len(p) and [ErrTruncated]; an empty one (0, nil), but io.EOF on
+// SOCK_SEQPACKET.
 func (s *Socket) Recv(p []byte, flags MsgFlag) (int, error) {
 	return s.recv("recv", p, flags)
 }

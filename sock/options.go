@@ -10,8 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// GetsockoptInt returns an integer option: getsockopt(2), level and name as
-// in C (unix.SOL_SOCKET, unix.SO_RCVBUF, ...).
+// GetsockoptInt returns an integer option: getsockopt(2), as in C.
 func (s *Socket) GetsockoptInt(level, name int) (int, error) {
 	return s.getsockoptInt(ctlGetsockopt, level, name)
 }
@@ -144,8 +143,7 @@ func (s *Socket) SetRecvTimeout(d time.Duration) error {
 // RecvTimeout reports SO_RCVTIMEO: getsockopt(2).
 func (s *Socket) RecvTimeout() (time.Duration, error) { return s.timeout(unix.SO_RCVTIMEO) }
 
-// SetSendTimeout sets SO_SNDTIMEO: setsockopt(2); see
-// [Socket.SetRecvTimeout] and [Socket.SetWriteDeadline].
+// SetSendTimeout sets SO_SNDTIMEO: setsockopt(2), as [Socket.SetRecvTimeout].
 func (s *Socket) SetSendTimeout(d time.Duration) error {
 	return s.setTimeout(unix.SO_SNDTIMEO, d)
 }
@@ -176,8 +174,7 @@ func (s *Socket) timeout(name int) (time.Duration, error) {
 	return time.Duration(tv.Nano()), nil
 }
 
-// Options is a snapshot of a socket's type, protocol, common options and
-// descriptor flags: what C reads with getsockopt(2) and fcntl(2).
+// Options is a snapshot of what C reads with getsockopt(2) and fcntl(2).
 type Options struct {
 	Type        Type          // SO_TYPE
 	Protocol    Protocol      // SO_PROTOCOL (derived on Darwin, see Tuple)
@@ -192,23 +189,15 @@ type Options struct {
 	SendTimeout time.Duration // SO_SNDTIMEO; 0 for none
 	NoDelay     *bool         // TCP_NODELAY; nil unless the protocol is TCP
 	V6Only      *bool         // IPV6_V6ONLY; nil unless the family is AF_INET6
-	// Error is the pending error, SO_ERROR (nil for none). Reading it
-	// clears it in the kernel, as in C.
-	Error       error
-	AcceptConn  bool // SO_ACCEPTCONN: listening
-	CloseOnExec bool // FD_CLOEXEC, fcntl(F_GETFD)
-	// Flags is fcntl(F_GETFL) as the kernel returns it: O_NONBLOCK is
-	// always set, since every Socket is nonblocking in the kernel.
-	Flags fileio.Flag
-	// Nonblock is not a kernel value but posixkit's own state: the mode
-	// [Socket.SetNonblock] chose (see [Socket.Nonblock]).
-	Nonblock bool
+	Error       error         // SO_ERROR, nil for none; reading clears it, as in C
+	AcceptConn  bool          // SO_ACCEPTCONN: listening
+	CloseOnExec bool          // FD_CLOEXEC, fcntl(F_GETFD)
+	Flags       fileio.Flag   // fcntl(F_GETFL) as the kernel has it: O_NONBLOCK always set
+	Nonblock    bool          // no kernel value: posixkit's mode, see Socket.Nonblock
 }
 
-// Options reads the snapshot: one getsockopt(2) per option,
-// fcntl(F_GETFD) and fcntl(F_GETFL), and the mode [Socket.Nonblock]
-// reports. TCP_NODELAY is read for TCP sockets
-// only and IPV6_V6ONLY for AF_INET6 ones.
+// Options reads the snapshot: a getsockopt(2) per option (TCP_NODELAY on TCP
+// only, IPV6_V6ONLY on AF_INET6), fcntl(F_GETFD), fcntl(F_GETFL).
 func (s *Socket) Options() (Options, error) {
 	var o Options
 	err := s.control("getsockopt", func(fd int) error {
@@ -283,20 +272,13 @@ func (s *Socket) Options() (Options, error) {
 	}
 	o.Flags = fileio.Flag(fl)
 	if o.Nonblock, err = s.fd.Nonblock(); err != nil {
-		return Options{}, opError("nonblock", err)
+		return Options{}, opError("Nonblock", err)
 	}
 	return o, nil
 }
 
-// String formats the snapshot one option a line, C names on the left, and
-// last the mode posixkit keeps, which no C call reads:
-//
-//	SO_TYPE        SOCK_STREAM
-//	SO_PROTOCOL    IPPROTO_TCP
-//	SO_REUSEADDR   1
-//	...
-//	F_GETFL        O_RDWR|O_NONBLOCK
-//	posixkit mode  blocking
+// String formats the snapshot one option a line, C name then value ("SO_TYPE
+// SOCK_STREAM"), and last the mode posixkit keeps, which no C call reads.
 func (o Options) String() string {
 	var b strings.Builder
 	line := func(name string, v any) { fmt.Fprintf(&b, "%-14s %v\n", name, v) }

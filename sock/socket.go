@@ -14,7 +14,8 @@ import (
 
 // Socket is an open socket, close-on-exec and nonblocking in the kernel. A
 // call that must wait parks its goroutine in the runtime poller, which the
-// socket joins at its first wait or deadline. Methods are safe for concurrent
+// socket joins at its first wait or deadline; with MSG_DONTWAIT or in
+// nonblocking mode it returns EAGAIN instead. Methods are safe for concurrent
 // use. Errors are *os.SyscallError values naming the call and wrapping the
 // errno; a nil or zero Socket or a bad argument gives EINVAL (an address of
 // another family EAFNOSUPPORT), a closed one net.ErrClosed, a deadline
@@ -164,38 +165,37 @@ func (s *Socket) Protocol() Protocol {
 }
 
 // SetNonblock sets the mode callers see, with no system call: true makes a
-// call that would wait return EAGAIN (Connect: EINPROGRESS), as in C. The
-// kernel's descriptor stays nonblocking either way.
+// call that would wait return EAGAIN (Connect: EINPROGRESS), as in C.
 func (s *Socket) SetNonblock(nonblocking bool) error {
-	if err := s.check("setnonblock"); err != nil {
+	if err := s.check("SetNonblock"); err != nil {
 		return err
 	}
-	return opError("setnonblock", s.fd.SetNonblock(nonblocking))
+	return opError("SetNonblock", s.fd.SetNonblock(nonblocking))
 }
 
 // Nonblock reports the mode [Socket.SetNonblock] set: posixkit's own
 // state, not the kernel's O_NONBLOCK (always set; see [Options] Flags).
 func (s *Socket) Nonblock() (bool, error) {
-	if err := s.check("nonblock"); err != nil {
+	if err := s.check("Nonblock"); err != nil {
 		return false, err
 	}
 	b, err := s.fd.Nonblock()
-	return b, opError("nonblock", err)
+	return b, opError("Nonblock", err)
 }
 
 // SetDeadline sets the read and write deadlines; the zero time clears them.
 func (s *Socket) SetDeadline(t time.Time) error {
-	return s.deadline("setdeadline", (*fdcore.FD).SetDeadline, t)
+	return s.deadline("SetDeadline", (*fdcore.FD).SetDeadline, t)
 }
 
 // SetReadDeadline sets the deadline of Accept, Recv, RecvFrom and Read.
 func (s *Socket) SetReadDeadline(t time.Time) error {
-	return s.deadline("setreaddeadline", (*fdcore.FD).SetReadDeadline, t)
+	return s.deadline("SetReadDeadline", (*fdcore.FD).SetReadDeadline, t)
 }
 
 // SetWriteDeadline sets the deadline of Connect, Send, SendTo and Write.
 func (s *Socket) SetWriteDeadline(t time.Time) error {
-	return s.deadline("setwritedeadline", (*fdcore.FD).SetWriteDeadline, t)
+	return s.deadline("SetWriteDeadline", (*fdcore.FD).SetWriteDeadline, t)
 }
 
 func (s *Socket) deadline(op string, set func(*fdcore.FD, time.Time) error, t time.Time) error {

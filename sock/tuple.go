@@ -48,9 +48,8 @@ func appendAddr(b []byte, ap netip.AddrPort) []byte {
 	return ap.AppendTo(b)
 }
 
-// Tuple returns the 5-tuple: SO_PROTOCOL (Darwin: derived from the type),
-// getsockname(2) and getpeername(2). Remote is zero when not connected;
-// both addresses are zero for a non-IP family.
+// Tuple returns the 5-tuple: SO_PROTOCOL (derived on Darwin), getsockname(2)
+// and getpeername(2). Remote is zero if not connected, both if not IP.
 func (s *Socket) Tuple() (Tuple, error) {
 	var t Tuple
 	p, err := s.getsockoptInt(ctlProtocol, 0, 0)

@@ -85,6 +85,8 @@ func TestMessages(t *testing.T) {
 			"connect: connection refused"},
 		{"sock: recv on a closed socket", errorOf(closedSocket().Recv(make([]byte, 1), 0)),
 			"recv: use of closed network connection"},
+		{"sock: a method that makes no system call", closedSocket().SetNonblock(true),
+			"SetNonblock: use of closed network connection"},
 		{"poll: an fd outside FD_SETSIZE", set.Set(poll.FD_SETSIZE),
 			"FD_SET: fd 1024 outside [0, 1024): invalid argument"},
 		{"netif: an unknown interface name", errorOf(netif.NameToIndex("no-such-if0")),

@@ -123,11 +123,7 @@ func (d *FD) Close() error {
 		_ = unix.SetNonblock(dup, false)
 		_ = unix.Close(dup)
 	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return err
+	return unwrapPath(err)
 }
 
 // Read runs f as syscall.RawConn.Read does: f is called with the
@@ -262,19 +258,27 @@ func (d *FD) File() *os.File {
 }
 
 // translate maps the errors of os and internal/poll onto this FD's: after
-// Close, anything but a deadline becomes the closed error.
+// Close, anything but a deadline becomes the closed error. It does not
+// allocate (no errors.As, whose target would escape).
 func (d *FD) translate(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	err = unwrapPath(err)
+	if err == os.ErrDeadlineExceeded || errors.Is(err, os.ErrDeadlineExceeded) {
 		return os.ErrDeadlineExceeded
 	}
 	if d.closed.Load() {
 		return d.closedErr
 	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
+	return err
+}
+
+// unwrapPath returns the error inside the *os.PathError that os.File's
+// methods wrap theirs in (os names the call; the wrappers above us name
+// their own).
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err
 	}
 	return err

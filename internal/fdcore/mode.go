@@ -1,8 +1,6 @@
 package fdcore
 
 import (
-	"errors"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -93,10 +91,6 @@ func (d *FD) deadline(which deadlineKind, t time.Time) error {
 		err = r.file.SetReadDeadline(t)
 	case deadlineWrite:
 		err = r.file.SetWriteDeadline(t)
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
 	}
 	return d.translate(err)
 }

@@ -20,14 +20,13 @@ import (
 //	fairness        fd order         Add order         kernel queue     kernel queue
 //
 // "Parked": a Wait that must sleep parks its goroutine in the Go runtime's
-// poller; select and poll sleep on an epoll descriptor that mirrors their
-// set (epoll_ctl errors such as ENOSPC reach Add), but the answer is still
-// select's or poll's. epoll refuses regular files, directories and some
-// devices with EPERM; select and poll report those always ready. A closed
-// descriptor's number reused before Remove may be watched as the old one.
+// poller; select and poll sleep on an epoll descriptor mirroring their set
+// (epoll_ctl errors such as ENOSPC reach Add), the answer still theirs.
+// epoll refuses (EPERM) regular files, directories and some devices, which
+// select and poll report always ready. A closed descriptor's number reused
+// before Remove may be watched as the old one.
 type Backend int
 
-// The Poller backends; [Best] is the one to pick for many descriptors.
 const (
 	BackendSelect Backend = iota // select(2)
 	BackendPoll                  // poll(2), ppoll on Linux
@@ -42,8 +41,7 @@ var backendNames = []cname.Name{
 	{V: uint64(BackendKqueue), Name: "kqueue"},
 }
 
-// String returns the backend's system call name, such as "epoll"; an
-// unknown value prints as its number.
+// String returns the system call's name, such as "epoll", or the number.
 func (b Backend) String() string { return cname.Value(int64(b), backendNames) }
 
 // Backends returns the backends this system has, [BackendSelect] first.

@@ -9,9 +9,8 @@ import (
 )
 
 // FD_SETSIZE is the number of descriptors an [FDSet] can hold, 0 to
-// FD_SETSIZE-1. Go raises the soft RLIMIT_NOFILE to the hard limit at
-// start-up, so a Go program meets higher descriptors far sooner than a C
-// one: watch those with [Best].
+// FD_SETSIZE-1. Go raises the soft RLIMIT_NOFILE to the hard limit, so Go
+// programs meet higher ones sooner than C: watch those with [Best].
 const FD_SETSIZE int = int(unsafe.Sizeof(unix.FdSet{})) * 8
 
 // FDSet is C's fd_set for [Select], with its memory layout; the zero value
@@ -134,8 +133,7 @@ func (s *FDSet) Count() int {
 	return fdsetCount(s.s.Bits[:])
 }
 
-// Max returns the highest descriptor in the set, or -1 if it is empty:
-// Max()+1 is the nfd [Select] needs.
+// Max returns the highest descriptor in the set, or -1: Max()+1 is nfd.
 func (s *FDSet) Max() int {
 	if s == nil {
 		return -1

@@ -35,15 +35,13 @@ func (k *parker) init(fd *fdcore.FD, look func(block bool) bool) {
 // or the runtime poller's error (net.ErrClosed once fd is closed).
 func (k *parker) park(deadline time.Time) error {
 	k.looked = false
-	// The deadline is set on the os.File: FD.SetReadDeadline allocates on
-	// every call (its errors.As target escapes), and Wait must not.
 	var err error
 	switch {
 	case !deadline.IsZero():
-		err = k.fd.File().SetReadDeadline(deadline)
+		err = k.fd.SetReadDeadline(deadline)
 		k.deadlineSet = true
 	case k.deadlineSet:
-		err = k.fd.File().SetReadDeadline(time.Time{})
+		err = k.fd.SetReadDeadline(time.Time{})
 		k.deadlineSet = false
 	}
 	if err == nil { // else fd is closed

@@ -13,12 +13,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Events is a set of readiness events that a [Poller] watches for and
-// reports. A descriptor at end of stream or in error is reported Readable
-// (and, in error, Writable): the next read or write returns at once.
+// Events is a set of readiness events. A descriptor at end of stream or in
+// error is Readable (in error, Writable too): its next read or write returns.
 type Events uint8
 
-// The events a [Poller] knows.
 const (
 	Readable Events = 1 << iota // ready to read, at EOF or in error; a listener: ready to accept
 	Writable                    // ready to write without blocking, or in error
@@ -29,13 +27,11 @@ var eventsNames = []cname.Name{
 	{V: uint64(Writable), Name: "Writable"},
 }
 
-// String joins the names of the events with "|", such as
-// "Readable|Writable"; no event prints as "0", unknown bits in hex.
+// String joins the event names with "|"; none is "0", unknown bits hex.
 func (ev Events) String() string { return cname.Flags(uint64(ev), eventsNames) }
 
 // Ready is one entry filled in by [Poller.Wait]: a descriptor, the events
-// it is ready for among those it was added for, and the token it was
-// added with.
+// it is ready for among those watched, and the token it was added with.
 type Ready struct {
 	Fd     int
 	Events Events
@@ -47,6 +43,8 @@ type Ready struct {
 // Close may be called from any goroutine, also during a Wait, which goes
 // on with the new set. Only one Wait runs at a time. Remove a descriptor
 // before closing it (see [Backend] for what each backend does otherwise).
+// Errors wrap [unix.EINVAL] for a bad argument or a nil Poller, and
+// [net.ErrClosed] once it is closed.
 type Poller struct {
 	mu      sync.Mutex
 	cond    sync.Cond // L is &mu; signalled when a Wait leaves
@@ -78,8 +76,7 @@ type backend interface {
 	release() error
 }
 
-// New returns an empty Poller on select(2), as [NewBackend] with
-// [BackendSelect].
+// New returns an empty Poller on select(2): [NewBackend]([BackendSelect]).
 func New() (*Poller, error) { return NewBackend(BackendSelect) }
 
 // NewBackend returns an empty Poller on backend b, with the descriptors
@@ -101,13 +98,12 @@ func NewBackend(b Backend) (*Poller, error) {
 		err = fmt.Errorf("unknown backend %d: %w", int(b), unix.EINVAL)
 	}
 	if err != nil {
-		return nil, wrap("poller new", err)
+		return nil, wrap("NewBackend", err)
 	}
 	return p, nil
 }
 
-// Backend returns the backend p is built on, or -1 for a Poller not made
-// by [New] or [NewBackend].
+// Backend returns the backend p is built on; -1 for a nil or zero Poller.
 func (p *Poller) Backend() Backend {
 	if p == nil || p.b == nil {
 		return -1
@@ -120,12 +116,11 @@ func (p *Poller) Add(fd int, ev Events) error { return p.AddToken(fd, ev, nil) }
 
 // AddToken starts watching the open descriptor fd for ev, and Wait
 // reports token with it: epoll_ctl(2) EPOLL_CTL_ADD, kevent(2) EV_ADD, or
-// the set the next select(2) or poll(2) is given. Errors wrap
-// [unix.EINVAL] (fd out of range or the Poller's own, ev empty or
-// unknown), [unix.EBADF] (fd not open), [unix.EEXIST] (already added),
-// the backend's errno, or [net.ErrClosed].
+// the next select(2) or poll(2) set. Errors wrap [unix.EINVAL] (fd out of
+// range or the Poller's own, ev empty or unknown), [unix.EBADF] (fd not
+// open), [unix.EEXIST] (already added) or the backend's errno.
 func (p *Poller) AddToken(fd int, ev Events, token any) error {
-	const op = "poller add"
+	const op = "Add"
 	if err := p.check(op, fd, ev, true); err != nil {
 		return err
 	}
@@ -150,31 +145,30 @@ func (p *Poller) AddToken(fd int, ev Events, token any) error {
 	return nil
 }
 
-// AddConn adds the descriptor of c, such as a *sock.Socket, as
-// [Poller.AddToken] does, and returns its number (for Modify and Remove).
+// AddConn is [Poller.AddToken] on the descriptor of c, which it returns.
 func (p *Poller) AddConn(c syscall.Conn, ev Events, token any) (fd int, err error) {
-	if err := p.check("poller add", 0, ev, true); err != nil {
+	if err := p.check("Add", 0, ev, true); err != nil {
 		return -1, err
 	}
 	if c == nil {
-		return -1, argErr("poller add", -1, "nil Conn", unix.EINVAL)
+		return -1, argErr("Add", -1, "nil Conn", unix.EINVAL)
 	}
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return -1, wrap("poller add", err)
+		return -1, wrap("Add", err)
 	}
 	fd = -1
 	if err := rc.Control(func(s uintptr) { fd = int(s) }); err != nil {
-		return -1, wrap("poller add", err)
+		return -1, wrap("Add", err)
 	}
 	return fd, p.AddToken(fd, ev, token)
 }
 
 // Modify changes the events watched on fd, keeping its token: epoll_ctl(2)
-// EPOLL_CTL_MOD, kevent(2), or the next select(2) or poll(2) set. fd not
-// added: an error wrapping [unix.ENOENT]; other errors as for AddToken.
+// EPOLL_CTL_MOD, kevent(2), or the next select(2) or poll(2) set. Errors
+// as for AddToken, and [unix.ENOENT] for fd not added.
 func (p *Poller) Modify(fd int, ev Events) error {
-	const op = "poller modify"
+	const op = "Modify"
 	old, err := p.lockAdded(op, fd, ev, true)
 	if err != nil {
 		return err
@@ -189,12 +183,11 @@ func (p *Poller) Modify(fd int, ev Events) error {
 	return nil
 }
 
-// Remove stops watching fd, which need not be open any more:
-// epoll_ctl(2) EPOLL_CTL_DEL, kevent(2) EV_DELETE, or the next select(2)
-// or poll(2) set. A Wait in progress no longer reports it. fd not added:
-// an error wrapping [unix.ENOENT].
+// Remove stops watching fd, which need not be open any more: epoll_ctl(2)
+// EPOLL_CTL_DEL, kevent(2) EV_DELETE, or the next select(2) or poll(2) set;
+// a Wait in progress no longer reports it. fd not added: [unix.ENOENT].
 func (p *Poller) Remove(fd int) error {
-	const op = "poller remove"
+	const op = "Remove"
 	old, err := p.lockAdded(op, fd, 0, false)
 	if err != nil {
 		return err
@@ -205,14 +198,13 @@ func (p *Poller) Remove(fd int) error {
 }
 
 // Wait waits until a watched descriptor is ready and fills ready with up
-// to len(ready) of them: select(2), poll(2), epoll_wait(2) or kevent(2)
-// with a zero timeout, parked in between. It returns how many it filled;
-// when more are ready, the next Wait goes on with the others. A negative
-// timeout waits for ever, 0 polls, otherwise (0, nil) at the timeout.
-// EINTR does not end it. Errors wrap [unix.EINVAL] (empty ready),
-// [unix.EBUSY] (another Wait runs) or [net.ErrClosed].
+// to len(ready) of them: select(2), poll(2), epoll_wait(2) or kevent(2).
+// It returns how many it filled; the next Wait goes on with any others. A
+// negative timeout waits for ever, 0 polls, otherwise (0, nil) at the
+// timeout; EINTR does not end it. Errors wrap [unix.EINVAL] (empty ready)
+// or [unix.EBUSY] (another Wait runs).
 func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
-	const op = "poller wait"
+	const op = "Wait"
 	if err := p.usable(op); err != nil {
 		return 0, err
 	}
@@ -241,11 +233,10 @@ func (p *Poller) Wait(ready []Ready, timeout time.Duration) (n int, err error) {
 	return n, nil
 }
 
-// Close releases the Poller's own descriptors; the watched ones stay
-// open. A Wait in progress returns an error wrapping [net.ErrClosed], and
-// Close returns once it has. A second Close returns such an error too.
+// Close releases the Poller's own descriptors, not the watched ones. A Wait
+// in progress (awaited) and a second Close return [net.ErrClosed] (wrapped).
 func (p *Poller) Close() error {
-	const op = "poller close"
+	const op = "close"
 	if err := p.usable(op); err != nil {
 		return err
 	}

@@ -620,7 +620,7 @@ func ExamplePoller() {
 	// 0 <nil>
 	// true Readable
 	// 1 <nil> Readable|Writable
-	// poller add: fd -1: outside [0, 1024) for select: invalid argument
+	// Add: fd -1: outside [0, 1024) for select: invalid argument
 }
 
 // TestNewPollerNoLowFD takes every descriptor number below FD_SETSIZE, so

@@ -10,11 +10,10 @@ import (
 // Select waits until a descriptor in r is ready to read, one in w to
 // write, or one in e has an exceptional condition: select(2). As in C, nfd
 // is one more than the highest descriptor looked at, nil sets are allowed,
-// and on return the sets hold only the ready descriptors (n in all; on a
-// timeout, none). timeout < 0 waits for ever, 0 polls; EINTR resumes with
-// the time left. It blocks its OS thread and does not allocate. Errors
-// wrap [unix.EINVAL] (nfd outside [0, FD_SETSIZE], no system call made)
-// or the errno, such as [unix.EBADF] for a set holding a closed descriptor.
+// and the sets come back holding only the n ready ones. timeout < 0 waits
+// for ever, 0 polls; EINTR resumes with the time left. It blocks its OS
+// thread and does not allocate. Errors wrap [unix.EINVAL] (nfd outside [0,
+// FD_SETSIZE], no system call made) or the errno, such as [unix.EBADF].
 func Select(nfd int, r, w, e *FDSet, timeout time.Duration) (n int, err error) {
 	if nfd < 0 || nfd > FD_SETSIZE {
 		return 0, wrap("select", fmt.Errorf("nfd %d outside [0, %d]: %w", nfd, FD_SETSIZE, unix.EINVAL))
