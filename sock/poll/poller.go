@@ -51,6 +51,7 @@ type Poller struct {
 	mu      sync.Mutex
 	cond    sync.Cond // L is &mu; signalled when a Wait leaves
 	b       backend   // nil: not made by New or NewBackend
+	mode    Mode      // set by NewMode before any Add
 	closed  bool
 	waiting bool   // a Wait is in progress: it owns the backend's scratch state
 	table   []slot // table[fd]: what fd is watched for, with its token
