@@ -36,9 +36,8 @@ var modeNames = []cname.Name{
 func (m Mode) String() string { return cname.Value(int64(m), modeNames) }
 
 // NewMode returns an empty Poller on backend b, as [NewBackend] does,
-// reporting in mode m. A mode other than LevelTriggered on select or poll
-// returns an error wrapping [unix.ENOTSUP]; an unknown mode,
-// [unix.EINVAL].
+// reporting in mode m. A mode the backend lacks (see [Backend]) returns an
+// error wrapping [unix.ENOTSUP]; an unknown mode, [unix.EINVAL].
 func NewMode(b Backend, m Mode) (*Poller, error) {
 	switch {
 	case m < LevelTriggered || m > OneShot:

@@ -42,8 +42,8 @@ type Ready struct {
 	Token  any
 }
 
-// Poller watches many descriptors for readiness, level-triggered: a
-// descriptor stays reported while it is ready. Add, Modify, Remove and
+// Poller watches many descriptors for readiness, level-triggered unless
+// made by [NewMode]: a descriptor stays reported while it is ready. Add, Modify, Remove and
 // Close may be called from any goroutine, also during a Wait, which goes
 // on with the new set. Only one Wait runs at a time. Remove a descriptor
 // before closing it (see [Backend] for what each backend does otherwise).
