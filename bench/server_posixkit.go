@@ -26,9 +26,10 @@ var posixkitServers = []server{
 	{name: "posixkit-poll", start: startPosixkit(poll.BackendPoll, poll.LevelTriggered)},
 	{name: "posixkit-epoll", start: startPosixkit(poll.BackendEpoll, poll.LevelTriggered)},
 	{name: "posixkit-epoll-et", start: startPosixkit(poll.BackendEpoll, poll.EdgeTriggered)},
-	// SO_REUSEPORT sharding: one listener, edge-triggered epoll Poller and
-	// goroutine per loop (-loops, GOMAXPROCS by default), the goroutine
-	// free to move between threads or locked to one.
+	// SO_REUSEPORT sharding: one listener, level-triggered epoll Poller
+	// (the faster mode for echo in the README's run) and goroutine per loop
+	// (-loops, GOMAXPROCS by default), the goroutine free to move between
+	// threads or locked to one.
 	{name: "posixkit-reuseport", start: startReuseport(false)},
 	{name: "posixkit-reuseport-locked", start: startReuseport(true)},
 }
@@ -54,7 +55,7 @@ func startPosixkit(b poll.Backend, mode poll.Mode) func(serveOptions) (netip.Add
 	}
 }
 
-// startReuseport starts o.loops edge-triggered epoll event loops, each
+// startReuseport starts o.loops level-triggered epoll event loops, each
 // with its own listening socket bound, with SO_REUSEPORT, to the same
 // port; the kernel spreads the connections among them. With lock, each loop's goroutine
 // is locked to its OS thread.
@@ -75,7 +76,7 @@ func startReuseport(lock bool) func(serveOptions) (netip.AddrPort, func() error,
 				return netip.AddrPort{}, nil, err
 			}
 			addr = bound // the others join the port the first one got
-			l, err := newPkLoop(poll.BackendEpoll, poll.EdgeTriggered, ln)
+			l, err := newPkLoop(poll.BackendEpoll, poll.LevelTriggered, ln)
 			if err != nil {
 				ln.Close()
 				closeAll()
