@@ -28,8 +28,24 @@ func opError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if err == unix.EAGAIN {
+		if e, ok := eagainErrors[op]; ok {
+			return e
+		}
+	}
 	return os.NewSyscallError(op, err)
 }
+
+// eagainErrors holds one EAGAIN error per I/O call, shared: a loop on
+// nonblocking sockets (an edge-triggered Poller's reads until EAGAIN)
+// meets one per request, and must not allocate for it.
+var eagainErrors = func() map[string]error {
+	m := make(map[string]error)
+	for _, op := range []string{"accept", "recv", "read", "recvfrom", "send", "write", "sendto"} {
+		m[op] = os.NewSyscallError(op, unix.EAGAIN)
+	}
+	return m
+}()
 
 // invalid reports a nil Socket, or a zero one not made by this package.
 func (s *Socket) invalid() bool { return s == nil || s.fd == nil }

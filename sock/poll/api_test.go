@@ -69,14 +69,14 @@ func TestNilAndZeroReceivers(t *testing.T) {
 // AddConn, that Modify keeps it, and that AddToken and Wait with a pointer
 // token do not allocate.
 func TestTokens(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		a, b, err := sock.Pair(sock.AF_UNIX, sock.SOCK_STREAM, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer a.Close()
 		defer b.Close()
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		fd, err := p.AddConn(b, poll.Writable, b)
 		if err != nil || fd != b.Fd() {
 			t.Fatalf("AddConn = %d, %v; want %d, nil", fd, err, b.Fd())

@@ -18,6 +18,9 @@ import (
 //	fd closed       reported ready   reported ready    dropped          dropped
 //	while watched   (EBADF on use)   (POLLNVAL)        silently         silently
 //	fairness        fd order         Add order         kernel queue     kernel queue
+//	modes           level            level             level, edge,     level, edge,
+//	                                                   one-shot per fd  one-shot per event
+//	                                                                    (not on NetBSD)
 //
 // "Parked": a Wait that must sleep parks its goroutine in the Go runtime's
 // poller; select and poll sleep on an epoll descriptor mirroring their set

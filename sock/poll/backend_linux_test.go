@@ -15,9 +15,9 @@ import (
 // TestPollerBackendsSignalStorm: a timed Wait on every backend is neither
 // cut short nor stretched by a storm of signals at its thread.
 func TestPollerBackendsSignalStorm(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		idle, _ := testkit.Pipe(t)
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestPollerEpollFD(t *testing.T) {
 // blocking in select(2), poll(2) or epoll_wait(2) would need one thread
 // per Wait.
 func TestPollerParks(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		const waits = 64
 		threads := func() int {
 			ents, err := os.ReadDir("/proc/self/task")
@@ -90,7 +90,7 @@ func TestPollerParks(t *testing.T) {
 		var polls []*poll.Poller
 		var chans []<-chan waitResult
 		for range waits {
-			p := newPollerOf(t, bk)
+			p := newPollerMode(t, bk, md)
 			idle, _ := testkit.Pipe(t)
 			if err := p.Add(idle, poll.Readable); err != nil {
 				t.Fatal(err)
@@ -122,13 +122,13 @@ func TestPollerParks(t *testing.T) {
 // spinning: a 100 ms Wait returns nothing and uses little CPU time on its
 // thread.
 func TestPollerStaleRegistration(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		r, w := testkit.Pipe(t)
 		fd, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 900)
 		if err != nil || fd >= poll.FD_SETSIZE {
 			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 		}
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(fd, poll.Readable); err != nil {
 			t.Fatal(err)
 		}

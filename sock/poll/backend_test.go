@@ -72,7 +72,7 @@ func TestNewPollerBackendErrors(t *testing.T) {
 // TestPollerHighFD watches a real descriptor at or above FD_SETSIZE with
 // every backend that has no such limit.
 func TestPollerHighFD(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		if bk == poll.BackendSelect {
 			t.Skip("select watches descriptors below FD_SETSIZE only (TestPollerAddErrors)")
 		}
@@ -82,7 +82,7 @@ func TestPollerHighFD(t *testing.T) {
 			t.Skipf("no descriptor >= %d: %v", poll.FD_SETSIZE+100, err)
 		}
 		t.Cleanup(func() { unix.Close(hi) })
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(hi, poll.Readable); err != nil {
 			t.Fatalf("Add(%d): %v", hi, err)
 		}
@@ -108,7 +108,7 @@ func TestPollerHighFD(t *testing.T) {
 // silently, as the kernel does. Remove succeeds either way, and the
 // Poller goes on working.
 func TestPollerClosedFDBackends(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		r, _ := testkit.Pipe(t)
 		a, b := testkit.Socketpair(t, unix.SOCK_STREAM)
 		// A high number, so that no other descriptor reuses it meanwhile.
@@ -116,7 +116,7 @@ func TestPollerClosedFDBackends(t *testing.T) {
 		if err != nil || fd >= poll.FD_SETSIZE {
 			t.Skipf("no free descriptor in [900, %d): %d, %v", poll.FD_SETSIZE, fd, err)
 		}
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(fd, poll.Readable|poll.Writable); err != nil {
 			t.Fatal(err)
 		}
@@ -159,9 +159,9 @@ func TestPollerClosedFDBackends(t *testing.T) {
 // gone away is reported (a hang-up counts for both events), and a Wait
 // never spins or blocks on it.
 func TestPollerHangup(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		r, w := testkit.Pipe(t)
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(w, poll.Writable); err != nil {
 			t.Fatal(err)
 		}
@@ -181,9 +181,9 @@ func TestPollerHangup(t *testing.T) {
 // allocates nothing either (for epoll: the goroutine parks in the runtime
 // poller under a read deadline).
 func TestPollerWaitTimeoutAllocs(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		idle, _ := testkit.Pipe(t)
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
@@ -203,8 +203,8 @@ func TestPollerWaitTimeoutAllocs(t *testing.T) {
 // ready: every backend reports exactly those, across several Waits with a
 // small ready slice.
 func TestPollerManyFDs(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		p := newPollerOf(t, bk)
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
+		p := newPollerMode(t, bk, md)
 		var ends, peers []int
 		for range 300 {
 			a, b := testkit.Socketpair(t, unix.SOCK_STREAM)

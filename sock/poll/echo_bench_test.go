@@ -53,6 +53,18 @@ func BenchmarkEcho(b *testing.B) {
 				}
 			})
 		}
+		if poll.Best != poll.BackendPoll {
+			b.Run(fmt.Sprintf("clients=%d/server=%v-et", c, poll.Best), func(b *testing.B) {
+				addr, e, stop := startPollerEchoMode(b, poll.Best, poll.EdgeTriggered)
+				runEchoClients(b, addr, c)
+				if err := stop(); err != nil {
+					b.Fatal(err)
+				}
+				if e.waits > 0 {
+					b.ReportMetric(float64(e.events)/float64(e.waits), "ready/wait")
+				}
+			})
+		}
 	}
 }
 
@@ -170,6 +182,7 @@ type echoConn struct {
 type pollerEcho struct {
 	p     *poll.Poller
 	ln    *sock.Socket
+	edge  bool        // the Poller is edge-triggered: read until EAGAIN
 	conns []*echoConn // indexed by descriptor
 	buf   [4096]byte
 	// Counted by the loop, read once it has ended.
@@ -180,7 +193,13 @@ type pollerEcho struct {
 // closes the Poller, which ends the loop, and returns the loop's error.
 func startPollerEcho(b *testing.B, bk poll.Backend) (addr string, e *pollerEcho, stop func() error) {
 	b.Helper()
-	p, err := poll.NewBackend(bk)
+	return startPollerEchoMode(b, bk, poll.LevelTriggered)
+}
+
+// startPollerEchoMode is startPollerEcho with a Poller in mode m.
+func startPollerEchoMode(b *testing.B, bk poll.Backend, m poll.Mode) (addr string, e *pollerEcho, stop func() error) {
+	b.Helper()
+	p, err := poll.NewMode(bk, m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -204,7 +223,7 @@ func startPollerEcho(b *testing.B, bk poll.Backend) (addr string, e *pollerEcho,
 	if err != nil {
 		b.Fatal(err)
 	}
-	e = &pollerEcho{p: p, ln: ln}
+	e = &pollerEcho{p: p, ln: ln, edge: m == poll.EdgeTriggered}
 	done := make(chan error, 1)
 	go func() { done <- e.loop() }()
 	return la.String(), e, func() error {
@@ -276,9 +295,10 @@ func (e *pollerEcho) accept() error {
 	}
 }
 
-// serve reads what a client sent and writes it back. The Poller is
-// level-triggered: one read per report is enough (a full buffer is read
-// again at once), and what is left is reported again. Only what the
+// serve reads what a client sent and writes it back. A level-triggered
+// Poller needs one read per report (a full buffer is read again at once),
+// as what is left is reported again; an edge-triggered one, reads until
+// EAGAIN. Only what the
 // kernel does not take at once is copied, into the connection's out
 // buffer, and the socket then watched for Writable until it drains.
 func (e *pollerEcho) serve(fd int) error {
@@ -308,7 +328,7 @@ func (e *pollerEcho) serve(fd int) error {
 			}
 			sent += m
 		}
-		if n < len(e.buf) {
+		if n < len(e.buf) && !e.edge {
 			return nil
 		}
 	}

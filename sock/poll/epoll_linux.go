@@ -36,7 +36,7 @@ func queueCreate() (int, error) {
 	return fd, nil
 }
 
-// epollCtl is one epoll_ctl(2), level-triggered, retried on EINTR.
+// epollCtl is one epoll_ctl(2), retried on EINTR.
 func epollCtl(epfd, op, fd int, events uint32) error {
 	e := unix.EpollEvent{Events: events, Fd: int32(fd)}
 	return wrap("epoll_ctl", fdcore.IgnoringEINTR(func() error { return unix.EpollCtl(epfd, op, fd, &e) }))
@@ -51,7 +51,14 @@ func (q *queuePoller) ctl(fd int, old, ev Events) error {
 	case ev == 0:
 		op = unix.EPOLL_CTL_DEL
 	}
-	return epollCtl(q.qfd, op, fd, kernelEvents(ev))
+	e := kernelEvents(ev)
+	switch q.p.mode {
+	case EdgeTriggered:
+		e |= unix.EPOLLET
+	case OneShot:
+		e |= unix.EPOLLONESHOT
+	}
+	return epollCtl(q.qfd, op, fd, e)
 }
 
 // collect is one epoll_wait(2) with a zero timeout into q.got.
@@ -71,3 +78,5 @@ func (q *queuePoller) collect(fd, max int) (int, unix.Errno) {
 	}
 	return n, 0
 }
+
+const queueOneShot = true // the queue backend offers OneShot

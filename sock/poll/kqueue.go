@@ -42,16 +42,25 @@ func queueCreate() (int, error) {
 
 // ctl changes fd's interest from old to ev (0: not watched) with
 // kevent(2): EV_ADD for the filters added, EV_DELETE for those dropped.
+// In the edge-triggered and one-shot modes every filter kept is added
+// again, which re-arms it and has the kernel look at it anew.
 func (q *queuePoller) ctl(fd int, old, ev Events) error {
+	flags := unix.EV_ADD
+	switch q.p.mode {
+	case EdgeTriggered:
+		flags |= unix.EV_CLEAR
+	case OneShot:
+		flags |= unix.EV_ENABLE | kqueueDispatch
+	}
 	ch := q.changes[:0]
-	for _, f := range []struct {
+	for _, f := range [...]struct {
 		e      Events
 		filter int
 	}{{Readable, unix.EVFILT_READ}, {Writable, unix.EVFILT_WRITE}} {
 		var k unix.Kevent_t
 		switch {
-		case ev&f.e != 0 && old&f.e == 0:
-			unix.SetKevent(&k, fd, f.filter, unix.EV_ADD)
+		case ev&f.e != 0 && (old&f.e == 0 || q.p.mode != LevelTriggered):
+			unix.SetKevent(&k, fd, f.filter, flags)
 		case ev&f.e == 0 && old&f.e != 0:
 			unix.SetKevent(&k, fd, f.filter, unix.EV_DELETE)
 		default:

@@ -38,8 +38,8 @@ type Ready struct {
 	Token  any
 }
 
-// Poller watches many descriptors for readiness, level-triggered: a
-// descriptor stays reported while it is ready. Add, Modify, Remove and
+// Poller watches many descriptors for readiness, level-triggered unless
+// made by [NewMode]: a descriptor stays reported while it is ready. Add, Modify, Remove and
 // Close may be called from any goroutine, also during a Wait, which goes
 // on with the new set. Only one Wait runs at a time. Remove a descriptor
 // before closing it (see [Backend] for what each backend does otherwise).
@@ -49,6 +49,7 @@ type Poller struct {
 	mu      sync.Mutex
 	cond    sync.Cond // L is &mu; signalled when a Wait leaves
 	b       backend   // nil: not made by New or NewBackend
+	mode    Mode      // set by NewMode before any Add
 	closed  bool
 	waiting bool   // a Wait is in progress: it owns the backend's scratch state
 	table   []slot // table[fd]: what fd is watched for, with its token

@@ -100,7 +100,7 @@ func TestEventsString(t *testing.T) {
 }
 
 func TestPollerAddErrors(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		r, _ := testkit.Pipe(t)
 		// wantAny is the error of the backends without select's
 		// FD_SETSIZE limit (nil: the Add succeeds).
@@ -122,7 +122,7 @@ func TestPollerAddErrors(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				p := newPollerOf(t, bk)
+				p := newPollerMode(t, bk, md)
 				if err := p.Add(r, poll.Readable); err != nil {
 					t.Fatal(err)
 				}
@@ -159,10 +159,10 @@ func TestPollerAddErrors(t *testing.T) {
 }
 
 func TestPollerModifyRemoveErrors(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		r, _ := testkit.Pipe(t)
 		other, _ := testkit.Pipe(t)
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(r, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
@@ -229,9 +229,9 @@ func TestPollerZero(t *testing.T) {
 }
 
 func TestPollerClosed(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		r, _ := testkit.Pipe(t)
-		p, err := poll.NewBackend(bk)
+		p, err := poll.NewMode(bk, md)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,9 +330,9 @@ func sortReady(r []poll.Ready) []poll.Ready {
 }
 
 func TestPollerCloseWakesWait(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		idle, _ := testkit.Pipe(t)
-		p, err := poll.NewBackend(bk)
+		p, err := poll.NewMode(bk, md)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,7 +351,7 @@ func TestPollerCloseWakesWait(t *testing.T) {
 }
 
 func TestPollerWakeups(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		tests := []struct {
 			name string
 			// setup prepares p before the Wait and returns the change made
@@ -417,7 +417,7 @@ func TestPollerWakeups(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				p := newPollerOf(t, bk)
+				p := newPollerMode(t, bk, md)
 				change := tt.setup(t, p)
 				ch := waitAsync(p, -1)
 				want := change()
@@ -514,9 +514,9 @@ func TestPollerFairness(t *testing.T) {
 }
 
 func TestPollerConcurrentWait(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		idle, _ := testkit.Pipe(t)
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
@@ -534,9 +534,9 @@ func TestPollerConcurrentWait(t *testing.T) {
 }
 
 func TestPollerWaitTimeout(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		idle, _ := testkit.Pipe(t)
-		p := newPollerOf(t, bk)
+		p := newPollerMode(t, bk, md)
 		if err := p.Add(idle, poll.Readable); err != nil {
 			t.Fatal(err)
 		}
@@ -658,10 +658,10 @@ func TestNewPollerNoLowFD(t *testing.T) {
 // TestPollerCloseRace closes a Poller while a Wait is starting or blocked,
 // many times: every Wait returns, with the closed error or nothing.
 func TestPollerCloseRace(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
 		idle, _ := testkit.Pipe(t)
 		for i := range 200 {
-			p, err := poll.NewBackend(bk)
+			p, err := poll.NewMode(bk, md)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -746,8 +746,8 @@ func filterFd(r []poll.Ready, fd int) []poll.Ready {
 // (the interest it filters with is updated before the kernel's), over many
 // rounds with no sleep between the two.
 func TestPollerModifyRacesWait(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, bk poll.Backend) {
-		p := newPollerOf(t, bk)
+	forEachMode(t, func(t *testing.T, bk poll.Backend, md poll.Mode) {
+		p := newPollerMode(t, bk, md)
 		a, _ := testkit.Socketpair(t, unix.SOCK_STREAM) // writable, never readable
 		if err := p.Add(a, poll.Readable); err != nil {
 			t.Fatal(err)

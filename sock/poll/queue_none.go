@@ -16,3 +16,5 @@ const Best = BackendPoll
 func newQueuePoller(_ *Poller, b Backend) (backend, error) {
 	return nil, fmt.Errorf("%v is not available on this system: %w", b, unix.ENOSYS)
 }
+
+const queueOneShot = false // no queue backend
