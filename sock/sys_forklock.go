@@ -188,13 +188,22 @@ func sockaddrToRaw(sa unix.Sockaddr, rsa *unix.RawSockaddrAny) uint32 {
 		r.Scope_id = sa.ZoneId
 		return unix.SizeofSockaddrInet6
 	case *unix.SockaddrUnix:
-		rsa.Addr.Family = unix.AF_UNIX
-		return 2
+		r := (*unix.RawSockaddrUnix)(unsafePointer(rsa))
+		n := min(len(sa.Name), len(r.Path)-1)
+		for i := range n {
+			r.Path[i] = int8(sa.Name[i])
+		}
+		salen := uint32(unsafe.Offsetof(r.Path))
+		if n > 0 {
+			salen += uint32(n) + 1
+		}
+		setHeaderUnix(r, salen)
+		return salen
 	}
 	return 0
 }
 
-// rawToSockaddr converts a sockaddr made by encodeAddr or encodeUnix.
+// rawToSockaddr converts a sockaddr made by encodeSockaddr.
 func rawToSockaddr(rsa *unix.RawSockaddrAny) unix.Sockaddr {
 	switch rsa.Addr.Family {
 	case unix.AF_INET:

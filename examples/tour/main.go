@@ -151,14 +151,14 @@ func (t *tour) listener() (*sock.Socket, netip.AddrPort, error) {
 		return nil, netip.AddrPort{}, err
 	}
 	keep(t, ln)
-	if err := ln.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		return nil, netip.AddrPort{}, err
 	}
 	if err := ln.Listen(8); err != nil {
 		return nil, netip.AddrPort{}, err
 	}
 	addr, err := ln.LocalAddr()
-	return ln, addr, err
+	return ln, addr.AddrPort(), err
 }
 
 // connect is socket, connect to addr.
@@ -168,7 +168,7 @@ func (t *tour) connect(addr netip.AddrPort) (*sock.Socket, error) {
 		return nil, err
 	}
 	keep(t, c)
-	return c, c.Connect(addr)
+	return c, c.Connect(sock.InetAddr(addr))
 }
 
 func (t *tour) fiveTuple() error {
@@ -189,9 +189,9 @@ func (t *tour) fiveTuple() error {
 		t.printf("  browser %d: Tuple() = %s\n", i+1, tuples[i])
 	}
 	a, b := tuples[0], tuples[1]
-	same := a.Protocol == b.Protocol && a.Local.Addr() == b.Local.Addr() && a.Remote == b.Remote
+	same := a.Protocol == b.Protocol && a.Local.AddrPort().Addr() == b.Local.AddrPort().Addr() && a.Remote == b.Remote
 	t.printf("same protocol, local IP, remote IP and remote port: %v; local ports %d and %d\n",
-		same, a.Local.Port(), b.Local.Port())
+		same, a.Local.AddrPort().Port(), b.Local.AddrPort().Port())
 	return ln.Close()
 }
 
@@ -419,7 +419,7 @@ func (t *tour) tcp() error {
 	}
 	keep(t, ln)
 	t.printf("server: socket(%v, %v, %v) = %d\n", ai.Family, ai.SockType, ai.Protocol, ln.Fd())
-	if err := ln.Bind(ai.Addr); err != nil {
+	if err := ln.Bind(sock.InetAddr(ai.Addr)); err != nil {
 		return err
 	}
 	if err := ln.Listen(8); err != nil {
@@ -432,7 +432,7 @@ func (t *tour) tcp() error {
 	t.printf("server: bind, listen: listening on %s (port 0: the kernel chose)\n", addr)
 
 	// The client: getaddrinfo(host, port), socket, connect.
-	infos, err = addrinfo.Lookup(t.ctx, addr.Addr().String(), fmt.Sprint(addr.Port()), &addrinfo.Hints{SockType: sock.SOCK_STREAM})
+	infos, err = addrinfo.Lookup(t.ctx, addr.AddrPort().Addr().String(), fmt.Sprint(addr.AddrPort().Port()), &addrinfo.Hints{SockType: sock.SOCK_STREAM})
 	if err != nil {
 		return err
 	}
@@ -441,7 +441,7 @@ func (t *tour) tcp() error {
 		return err
 	}
 	keep(t, c)
-	if err := c.Connect(infos[0].Addr); err != nil {
+	if err := c.Connect(sock.InetAddr(infos[0].Addr)); err != nil {
 		return err
 	}
 	t.printf("client: getaddrinfo, socket, connect(%s): Connect returned nil\n", infos[0].Addr)
@@ -496,7 +496,7 @@ func (t *tour) udp() error {
 		return err
 	}
 	keep(t, srv)
-	if err := srv.Bind(infos[0].Addr); err != nil {
+	if err := srv.Bind(sock.InetAddr(infos[0].Addr)); err != nil {
 		return err
 	}
 	addr, err := srv.LocalAddr()
