@@ -19,6 +19,11 @@ type rxState struct {
 	rsa      unix.RawSockaddrAny
 	msg      unix.Msghdr
 	iov      unix.Iovec
+	// recvmsg with several buffers and control data (RecvMsg).
+	bufs [][]byte
+	oob  []byte
+	oobn int
+	iovs []unix.Iovec
 }
 
 // txState is the per-socket state of one write-side operation.
@@ -30,6 +35,11 @@ type txState struct {
 	started bool // connect: connect(2) was made, now waiting
 	salen   uint32
 	rsa     unix.RawSockaddrAny
+	// sendmsg (SendMsg): several buffers and control data.
+	bufs [][]byte
+	oob  []byte
+	msg  unix.Msghdr
+	iovs []unix.Iovec
 }
 
 // wait reports whether an operation that got EAGAIN should wait in the
