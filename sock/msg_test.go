@@ -2,16 +2,17 @@ package sock_test
 
 import (
 	"errors"
-	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/posixkit/posixkit/internal/testkit"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/internal/ccmsg"
 	"golang.org/x/sys/unix"
 )
 
@@ -148,132 +149,6 @@ func TestRightsNeverLeak(t *testing.T) {
 	}
 }
 
-func TestRecvMsgCredentials(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("SCM_CREDENTIALS is Linux's")
-	}
-	a, b := skPair(t, sock.SOCK_DGRAM)
-	if err := b.SetsockoptInt(sock.SOL_SOCKET, sock.SO_PASSCRED, 1); err != nil {
-		t.Fatal(err)
-	}
-	me := sock.Ucred{Pid: os.Getpid(), Uid: os.Getuid(), Gid: os.Getgid()}
-	for _, oob := range [][]byte{nil, sock.AppendCredentials(nil, me)} {
-		if _, err := a.SendMsg([][]byte{[]byte("x")}, oob, sock.Addr{}, 0); err != nil {
-			t.Fatal(err)
-		}
-		roob := make([]byte, 256)
-		_, oobn, _, _, err := b.RecvMsg([][]byte{make([]byte, 4)}, roob, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		msgs, err := sock.ParseControl(roob[:oobn], nil)
-		if err != nil || len(msgs) != 1 {
-			t.Fatalf("ParseControl = %v, %v", msgs, err)
-		}
-		got, ok := msgs[0].Credentials()
-		if !ok || got != me {
-			t.Errorf("Credentials = %+v, %v; want %+v", got, ok, me)
-		}
-	}
-	// SO_PEERCRED says the same of the peer.
-	if got, err := a.PeerCred(); err != nil || got != me {
-		t.Errorf("PeerCred = %+v, %v; want %+v", got, err, me)
-	}
-}
-
-// TestRecvMsgIPControl: a UDP socket bound to the wildcard learns each
-// datagram's destination address, arrival interface, TTL or hop limit and
-// traffic class, and a timestamp; it answers from the destination address
-// with IP_PKTINFO.
-func TestRecvMsgIPControl(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("IP_PKTINFO and SO_TIMESTAMPNS as Linux has them")
-	}
-	loif, err := net.InterfaceByName("lo")
-	if err != nil {
-		t.Skip(err)
-	}
-	lo := loif.Index
-	for _, f := range skFamilies {
-		t.Run(f.name, func(t *testing.T) {
-			srv := skNew(t, f.family, sock.SOCK_DGRAM, 0)
-			any := netip.IPv4Unspecified()
-			opts := [][2]int{{unix.IPPROTO_IP, unix.IP_PKTINFO}, {unix.IPPROTO_IP, sock.IP_RECVTTL}, {unix.IPPROTO_IP, sock.IP_RECVTOS}}
-			if f.family == sock.AF_INET6 {
-				any = netip.IPv6Unspecified()
-				opts = [][2]int{{unix.IPPROTO_IPV6, sock.IPV6_RECVPKTINFO}, {unix.IPPROTO_IPV6, sock.IPV6_RECVHOPLIMIT}, {unix.IPPROTO_IPV6, sock.IPV6_RECVTCLASS}}
-			}
-			opts = append(opts, [2]int{unix.SOL_SOCKET, sock.SO_TIMESTAMPNS})
-			for _, o := range opts {
-				if err := srv.SetsockoptInt(o[0], o[1], 1); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := srv.Bind(sock.InetAddr(netip.AddrPortFrom(any, 0))); err != nil {
-				t.Fatal(err)
-			}
-			la, _ := srv.LocalAddr()
-			cli := skNew(t, f.family, sock.SOCK_DGRAM, 0)
-			caddr := skBind(t, cli, f.lo)
-			to := sock.InetAddr(netip.AddrPortFrom(f.lo, la.AddrPort().Port()))
-			tclass := sock.IP_TOS
-			level := unix.IPPROTO_IP
-			if f.family == sock.AF_INET6 {
-				tclass, level = sock.IPV6_TCLASS, unix.IPPROTO_IPV6
-			}
-			sent := time.Now()
-			if _, err := cli.SendMsg([][]byte{[]byte("ping")}, sock.AppendInt(nil, level, tclass, 0x28), to, 0); err != nil {
-				t.Fatal(err)
-			}
-			oob := make([]byte, 512)
-			p := make([]byte, 16)
-			n, oobn, _, from, err := srv.RecvMsg([][]byte{p}, oob, 0)
-			if err != nil || string(p[:n]) != "ping" || from.AddrPort() != caddr {
-				t.Fatalf("RecvMsg = %q from %v, %v", p[:n], from, err)
-			}
-			msgs, err := sock.ParseControl(oob[:oobn], nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			type seen struct {
-				Pkt       sock.PktInfo
-				TTL, TOS  int
-				Timestamp bool
-			}
-			var got seen
-			for _, m := range msgs {
-				if pi, ok := m.PktInfo(); ok {
-					got.Pkt = pi
-				} else if v, ok := m.Int(); ok {
-					if m.Type == unix.IP_TTL || m.Type == unix.IPV6_HOPLIMIT {
-						got.TTL = v
-					} else {
-						got.TOS = v
-					}
-				} else if ts, ok := m.Timestamp(); ok {
-					got.Timestamp = !ts.Before(sent.Add(-time.Second)) && ts.Before(time.Now().Add(time.Second))
-				}
-			}
-			want := seen{Pkt: sock.PktInfo{Ifindex: lo, Addr: f.lo}, TTL: 64, TOS: 0x28, Timestamp: true}
-			if f.family == sock.AF_INET6 {
-				want.TTL = got.TTL // the hop limit is the route's; any value >0
-			}
-			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" || got.TTL <= 0 {
-				t.Errorf("unexpected control messages (-want +got):\n%s", diff)
-			}
-			// Answer from the address the datagram was sent to.
-			reply := sock.AppendPktInfo(nil, sock.PktInfo{Addr: got.Pkt.Addr})
-			if _, err := srv.SendMsg([][]byte{[]byte("pong")}, reply, from, 0); err != nil {
-				t.Fatal(err)
-			}
-			n, rfrom, err := cli.RecvFrom(p, 0)
-			if err != nil || string(p[:n]) != "pong" || rfrom.AddrPort().Addr() != f.lo {
-				t.Fatalf("reply %q from %v, %v", p[:n], rfrom, err)
-			}
-		})
-	}
-}
-
 // TestMsgZeroAllocs: SendMsg and RecvMsg with reused buffers, a reused
 // oob and a reused address allocate nothing.
 func TestMsgZeroAllocs(t *testing.T) {
@@ -358,4 +233,105 @@ func TestNewFromFd(t *testing.T) {
 	skErrIs(t, "NewFromFd(pipe)", err, unix.ENOTSOCK)
 	_, err = sock.NewFromFd(-1)
 	skErrIs(t, "NewFromFd(-1)", err, unix.EINVAL)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// FuzzParseControl: any bytes parse without a panic, and the typed
+// accessors never panic on what parses; what parses rebuilds, message by
+// message, with AppendControl into bytes that parse to the same messages.
+// Seeds: testdata/cmsg, control data captured from the kernel.
+func FuzzParseControl(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/cmsg/*." + runtime.GOARCH + ".bin")
+	for _, name := range seeds {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(sock.AppendRights(nil, 1, 2, 3))
+	f.Add(sock.AppendPktInfo(sock.AppendInt(nil, unix.IPPROTO_IP, unix.IP_TTL, 64), sock.PktInfo{Ifindex: 1, Addr: netip.MustParseAddr("::1")}))
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msgs, err := sock.ParseControl(b, nil)
+		if err != nil {
+			skErrIs(t, "ParseControl", err, unix.EINVAL)
+			return
+		}
+		var rebuilt []byte
+		for _, m := range msgs {
+			m.Rights(nil)
+			m.Int()
+			m.PktInfo()
+			m.Timestamp()
+			rebuilt = sock.AppendControl(rebuilt, m.Level, m.Type, m.Data)
+		}
+		again, err := sock.ParseControl(rebuilt, nil)
+		if err != nil {
+			t.Fatalf("rebuilt %x does not parse: %v", rebuilt, err)
+		}
+		if diff := cmp.Diff(msgs, again, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("rebuilt messages differ (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestParseControl: malformed headers are errors, the seeds parse.
+func TestParseControl(t *testing.T) {
+	t.Parallel()
+	hdr := sock.CmsgLen(0)
+	good := sock.AppendRights(nil, 7)
+	tests := []struct {
+		name    string
+		b       []byte
+		want    int
+		wantErr bool
+	}{
+		{"empty", nil, 0, false},
+		{"one", good, 1, false},
+		{"two", append(append([]byte{}, good...), good...), 2, false},
+		{"last one unpadded", sock.AppendControl(nil, 1, 2, []byte{1})[:sock.CmsgLen(1)], 1, false},
+		{"short header", good[:hdr-1], 0, true},
+		{"length past the end", good[:sock.CmsgLen(4)-1], 0, true},
+		{"length below a header", append([]byte{1}, make([]byte, hdr-1)...), 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs, err := sock.ParseControl(tt.b, nil)
+			if (err != nil) != tt.wantErr || len(msgs) != tt.want {
+				t.Errorf("ParseControl = %d messages, %v; want %d, error %v", len(msgs), err, tt.want, tt.wantErr)
+			}
+		})
+	}
+	if fds, ok := must(sock.ParseControl(good, nil))[0].Rights(nil); !ok || !cmp.Equal(fds, []int{7}) {
+		t.Errorf("Rights = %v, %v", fds, ok)
+	}
+}
+
+// TestCmsgSizesMatchC: CmsgLen, CmsgSpace and the space AppendControl
+// takes equal the C library's macros (cgo; skipped without it).
+func TestCmsgSizesMatchC(t *testing.T) {
+	if !ccmsg.Available {
+		t.Skip("no cgo: the C macros are not reachable")
+	}
+	for n := range 300 {
+		b := sock.AppendControl(nil, 1, 2, make([]byte, n))
+		got := [3]int{sock.CmsgLen(n), sock.CmsgSpace(n), len(b)}
+		want := [3]int{ccmsg.Len(n), ccmsg.Space(n), ccmsg.Space(n)}
+		if got != want {
+			t.Fatalf("n=%d: CmsgLen, CmsgSpace, appended = %v; C: %v", n, got, want)
+		}
+		if msgs, err := sock.ParseControl(b, nil); err != nil || len(msgs) != 1 || len(msgs[0].Data) != n {
+			t.Fatalf("n=%d: parse of the built message = %v, %v", n, msgs, err)
+		}
+	}
+	if sock.CmsgLen(0) != ccmsg.Hdr() {
+		t.Errorf("CmsgLen(0) = %d, sizeof(struct cmsghdr) = %d", sock.CmsgLen(0), ccmsg.Hdr())
+	}
 }
