@@ -3,6 +3,7 @@ package sock
 import (
 	"io"
 
+	"github.com/posixkit/posixkit/internal/iovec"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,6 +25,9 @@ type rxState struct {
 	oob  []byte
 	oobn int
 	iovs []unix.Iovec
+	// readv (Readv) and recvmmsg (RecvMmsg).
+	vec  iovec.Vec
+	mmsg *mmsgState
 }
 
 // txState is the per-socket state of one write-side operation.
@@ -40,6 +44,12 @@ type txState struct {
 	oob  []byte
 	msg  unix.Msghdr
 	iovs []unix.Iovec
+	// writev (Writev) and sendmmsg (SendMmsg).
+	vec   iovec.Vec
+	vbufs [][]byte
+	vi    int
+	voff  int
+	mmsg  *mmsgState
 }
 
 // wait reports whether an operation that got EAGAIN should wait in the

@@ -37,13 +37,17 @@ type Socket struct {
 	recvmsgFn  func(uintptr) bool
 	recvmsgvFn func(uintptr) bool
 	acceptFn   func(uintptr) bool
+	readvFn    func(uintptr) bool
+	recvmmsgFn func(uintptr) bool
 
 	// Write side: state and callbacks for send, sendto and connect.
-	wmu       sync.Mutex
-	tx        txState
-	sendFn    func(uintptr) bool
-	sendmsgFn func(uintptr) bool
-	connectFn func(uintptr) bool
+	wmu        sync.Mutex
+	tx         txState
+	sendFn     func(uintptr) bool
+	sendmsgFn  func(uintptr) bool
+	writevFn   func(uintptr) bool
+	sendmmsgFn func(uintptr) bool
+	connectFn  func(uintptr) bool
 
 	// Control side: getsockname, getpeername, getsockopt without a
 	// closure per call (LocalAddr, RemoteAddr, Tuple, GetsockoptInt).
@@ -154,6 +158,10 @@ func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error)
 	s.recvmsgFn = s.doRecvmsg
 	s.recvmsgvFn = s.doRecvmsgv
 	s.sendmsgFn = s.doSendmsg
+	s.readvFn = s.doReadv
+	s.writevFn = s.doWritev
+	s.recvmmsgFn = s.doRecvmmsg
+	s.sendmmsgFn = s.doSendmmsg
 	s.acceptFn = s.doAccept
 	s.sendFn = s.doSend
 	s.connectFn = s.doConnect
