@@ -53,7 +53,7 @@ func (s *Socket) Connect(addr Addr) error {
 		return opError(op, err)
 	}
 	if e != 0 {
-		return opError(op, &addrError{addr.String(), e.Error(), e})
+		return opError(op, &addrError{addr.String(), e.Error(), e, nil})
 	}
 	return nil
 }

@@ -29,6 +29,13 @@ const (
 	IPV6_RECVTCLASS   = unix.IPV6_RECVTCLASS
 )
 
+// argError is a bad argument (malformed control data, a nil context); it
+// wraps EINVAL.
+type argError string
+
+func (e argError) Error() string { return string(e) }
+func (e argError) Unwrap() error { return unix.EINVAL }
+
 // CmsgLen is C's CMSG_LEN: a header and datalen bytes of data.
 func CmsgLen(datalen int) int { return unix.CmsgLen(datalen) }
 
@@ -67,7 +74,7 @@ func nextCmsg(b []byte) (Cmsg, []byte, error) {
 	var h unix.Cmsghdr
 	hlen := int(unsafe.Sizeof(h))
 	if len(b) < hlen {
-		return Cmsg{}, nil, &addrError{"", "control message header of " + strconv.Itoa(len(b)) + " bytes", unix.EINVAL}
+		return Cmsg{}, nil, argError("control message header of " + strconv.Itoa(len(b)) + " bytes")
 	}
 	var l uint64
 	switch unsafe.Sizeof(h.Len) {
@@ -83,7 +90,7 @@ func nextCmsg(b []byte) (Cmsg, []byte, error) {
 	}
 	start := CmsgLen(0)
 	if l < uint64(start) || l > uint64(len(b)) {
-		return Cmsg{}, nil, &addrError{"", "control message length " + strconv.FormatUint(l, 10) + " outside [" + strconv.Itoa(start) + ", " + strconv.Itoa(len(b)) + "]", unix.EINVAL}
+		return Cmsg{}, nil, argError("control message length " + strconv.FormatUint(l, 10) + " outside [" + strconv.Itoa(start) + ", " + strconv.Itoa(len(b)) + "]")
 	}
 	c.Data = b[start:l:l]
 	next := min(cmsgAlign(int(l)), len(b))

@@ -16,6 +16,7 @@ type addrError struct {
 	addr  string // "" for an invalid address
 	why   string
 	errno unix.Errno
+	err   error // unwrapped instead of errno when set (a context's error)
 }
 
 func (e *addrError) Error() string {
@@ -30,10 +31,15 @@ func newAddrError(ap netip.AddrPort, why string, errno unix.Errno) *addrError {
 	if ap.IsValid() {
 		a = ap.String()
 	}
-	return &addrError{a, why, errno}
+	return &addrError{a, why, errno, nil}
 }
 
-func (e *addrError) Unwrap() error { return e.errno }
+func (e *addrError) Unwrap() error {
+	if e.err != nil {
+		return e.err
+	}
+	return e.errno
+}
 
 // encodeAddr writes ap into rsa as the sockaddr of a socket of the given
 // family and returns its length. An IPv4 address given to an AF_INET6 socket
@@ -155,13 +161,13 @@ func encodeSockaddr(a *Addr, family Family, needPort bool, rsa *unix.RawSockaddr
 		return encodeAddr(a.ap, family, needPort, rsa)
 	case AF_UNIX:
 		if family != AF_UNIX {
-			return 0, &addrError{strconv.Quote(a.Path()), "a path for an " + family.String() + " socket", unix.EAFNOSUPPORT}
+			return 0, &addrError{strconv.Quote(a.Path()), "a path for an " + family.String() + " socket", unix.EAFNOSUPPORT, nil}
 		}
 		return encodeUnix(a, rsa)
 	case AF_UNSPEC:
-		return 0, &addrError{"", "no address", unix.EINVAL}
+		return 0, &addrError{"", "no address", unix.EINVAL, nil}
 	}
-	return 0, &addrError{a.String(), "an " + a.fam.String() + " address", unix.EAFNOSUPPORT}
+	return 0, &addrError{a.String(), "an " + a.fam.String() + " address", unix.EAFNOSUPPORT, nil}
 }
 
 // encodeUnix writes an AF_UNIX sockaddr for a into rsa and returns its
@@ -174,9 +180,9 @@ func encodeUnix(a *Addr, rsa *unix.RawSockaddrAny) (uint32, error) {
 	*sa = unix.RawSockaddrUnix{}
 	switch {
 	case a.n == badNUL:
-		return 0, &addrError{"", "NUL byte in an AF_UNIX path", unix.EINVAL}
+		return 0, &addrError{"", "NUL byte in an AF_UNIX path", unix.EINVAL, nil}
 	case a.n == badLong || int(a.n) > len(sa.Path):
-		return 0, &addrError{"", "AF_UNIX path longer than " + strconv.Itoa(len(sa.Path)) + " bytes", unix.EINVAL}
+		return 0, &addrError{"", "AF_UNIX path longer than " + strconv.Itoa(len(sa.Path)) + " bytes", unix.EINVAL, nil}
 	}
 	for i, c := range a.raw[:a.n] {
 		sa.Path[i] = int8(c)
