@@ -16,3 +16,18 @@ func (s *Socket) PeerCred() (Ucred, error) {
 	}
 	return Ucred{Pid: int(u.Pid), Uid: int(u.Uid), Gid: int(u.Gid)}, nil
 }
+
+// TCPInfo returns the kernel's statistics of a TCP connection:
+// getsockopt(TCP_INFO) (Linux), x/sys's copy of struct tcp_info.
+func (s *Socket) TCPInfo() (unix.TCPInfo, error) {
+	var ti *unix.TCPInfo
+	err := s.control("getsockopt", func(fd int) error {
+		var err error
+		ti, err = unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+		return err
+	})
+	if err != nil {
+		return unix.TCPInfo{}, err
+	}
+	return *ti, nil
+}

@@ -190,3 +190,11 @@ func sysDomain(fd int, _ Type) (Family, Protocol, error) {
 }
 
 const msgCmsgCloexec = unix.MSG_CMSG_CLOEXEC
+
+// Creation flags of a type argument, as in C (Linux, FreeBSD): posixkit
+// adds SOCK_CLOEXEC itself; SOCK_NONBLOCK starts in [Socket.SetNonblock]'s
+// nonblocking mode.
+const (
+	SOCK_NONBLOCK Type = unix.SOCK_NONBLOCK
+	SOCK_CLOEXEC  Type = unix.SOCK_CLOEXEC
+)
