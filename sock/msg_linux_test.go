@@ -64,7 +64,7 @@ func TestRecvMsgIPControl(t *testing.T) {
 			}
 			opts = append(opts, [2]int{unix.SOL_SOCKET, sock.SO_TIMESTAMPNS})
 			for _, o := range opts {
-				if err := srv.SetsockoptInt(o[0], o[1], 1); err != nil {
+				if err := srv.SetsockoptInt(sock.Protocol(o[0]), o[1], 1); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -171,7 +171,7 @@ func TestCaptureControl(t *testing.T) {
 	srv := skNew(t, sock.AF_INET6, sock.SOCK_DGRAM, 0)
 	for _, o := range [][2]int{{unix.IPPROTO_IPV6, sock.IPV6_RECVPKTINFO}, {unix.IPPROTO_IPV6, sock.IPV6_RECVHOPLIMIT},
 		{unix.IPPROTO_IPV6, sock.IPV6_RECVTCLASS}, {unix.SOL_SOCKET, sock.SO_TIMESTAMPNS}, {unix.IPPROTO_IP, sock.IP_PKTINFO}, {unix.IPPROTO_IP, sock.IP_RECVTTL}} {
-		if err := srv.SetsockoptInt(o[0], o[1], 1); err != nil {
+		if err := srv.SetsockoptInt(sock.Protocol(o[0]), o[1], 1); err != nil {
 			t.Fatal(err)
 		}
 	}

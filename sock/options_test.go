@@ -26,7 +26,7 @@ func TestBoolOptionsRoundTrip(t *testing.T) {
 		s      *sock.Socket
 		set    func(*sock.Socket, bool) error
 		get    func(*sock.Socket) (bool, error)
-		level  int
+		level  sock.Protocol
 		option int
 	}{
 		{"ReuseAddr", tcp4, (*sock.Socket).SetReuseAddr, (*sock.Socket).ReuseAddr, unix.SOL_SOCKET, unix.SO_REUSEADDR},

@@ -50,7 +50,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) err
 		return err
 	}
 	defer srv.Close()
-	if err := srv.SetsockoptInt(int(sock.IPPROTO_IP), sock.IP_PKTINFO, 1); err != nil {
+	if err := srv.SetsockoptInt(sock.IPPROTO_IP, sock.IP_PKTINFO, 1); err != nil {
 		return err
 	}
 	if err := srv.Bind(sock.InetAddr(netip.MustParseAddrPort("0.0.0.0:0"))); err != nil {
