@@ -131,9 +131,19 @@ func typeName(t uint16) string {
 
 func itoa(b byte) string { return strconv.Itoa(int(b)) }
 
-// start listens on addr (UDP and TCP); it returns false if the port is
-// taken.
+// start listens on addr (UDP and TCP) until the test ends; it returns
+// false if the port is taken.
 func (s *dnsServer) start(t testing.TB, addr string) bool {
+	if !s.listen(addr) {
+		return false
+	}
+	t.Cleanup(s.stop)
+	return true
+}
+
+// listen listens on addr (UDP and TCP) until stop; it returns false if
+// the port is taken.
+func (s *dnsServer) listen(addr string) bool {
 	// With port 0 the kernel picks a free UDP port, but the TCP port of the
 	// same number may be in use: try a few ports before giving up.
 	var udp net.PacketConn
@@ -210,7 +220,6 @@ func (s *dnsServer) start(t testing.TB, addr string) bool {
 			}()
 		}
 	}()
-	t.Cleanup(s.stop)
 	return true
 }
 

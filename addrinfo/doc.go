@@ -51,11 +51,40 @@
 // always), the
 // HOSTALIASES file, resolv.conf's sortlist, nscd, services.db.
 //
-// Files are read again when they change, each capped at 64 MiB (beyond
-// it an error wrapping EFBIG), only when regular (a FIFO or a device is
-// an error wrapping EINVAL, never a wait), with the context checked during
+// Files are read again when they change, with the context checked during
 // the read and the parse; a look-up waiting for another's parse of the
 // same file waits only as long as its own context lets it.
+//
+// A file that cannot be used gets glibc's answer, which depends on the
+// file (the differential test puts a directory, a file of mode 000 read
+// by another user, no file, an empty file and /dev/null in place of each):
+//
+//   - hosts: missing or not openable (EACCES), the source is unavailable
+//     and the next one of the hosts line is asked; as the last one, it
+//     makes an AF_UNSPEC look-up EAI_NONAME and an AF_INET one without
+//     AI_CANONNAME EAI_NODATA, whatever earlier sources said. Not
+//     readable (a directory: EISDIR), a Lookup with AF_INET6, or AF_INET
+//     with AI_CANONNAME, that reaches it ends with EAI_SYSTEM; other
+//     look-ups and NameInfo give EAI_SYSTEM when it is the last source
+//     asked.
+//   - services: in any of these states, no service name is known.
+//   - resolv.conf and nsswitch.conf: missing or not openable for EACCES,
+//     EISDIR, ELOOP, ENOENT, ENOTDIR or EPERM, the defaults apply. Not
+//     readable, Lookup with AF_INET without AI_CANONNAME and NameInfo
+//     (unless NI_NUMERICHOST) fail with EAI_SYSTEM, any other Lookup of a
+//     name with EAI_NONAME; a failed nsswitch.conf knows no service name
+//     either. glibc's EAI_NONAME there reads an h_errno that an earlier
+//     look-up can leave in the thread (then it is EAI_SYSTEM); this
+//     package answers as a thread that made none.
+//   - gai.conf: in any of these states, glibc's default tables.
+//
+// An EAI_SYSTEM [*Error] wraps the *fs.PathError and its errno:
+// errors.Is(err, syscall.EISDIR) works. /dev/null reads as an empty file.
+// Where glibc would wait or fill memory, an error comes at once instead,
+// counted as a failure to read: a FIFO, /dev/zero or any other file that
+// is neither regular, nor a directory, nor a character device that reads
+// as empty is an error wrapping EINVAL; a file over 64 MiB one wrapping
+// EFBIG.
 //
 // Per OS: the constants have glibc's Linux values on every system (the
 // BSDs and Darwin number AI_*, NI_* and EAI_* differently; code that hands

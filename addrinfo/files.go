@@ -400,9 +400,11 @@ func isCtxErr(err error) bool {
 }
 
 // get returns the parse of the file at path, reading it again when it
-// changed. Errors are *fs.PathError: a missing file, one that is not a
-// regular file (EINVAL), one over maxFileSize (EFBIG), or the context's
-// error when it ended first.
+// changed. Errors are *fs.PathError, of stat or open for a file that
+// cannot be opened, of read for one that cannot be read (a directory:
+// EISDIR; a FIFO, a socket, a block device or a character device that
+// does not read as empty: EINVAL; over maxFileSize: EFBIG), or the
+// context's error when it ended first.
 func (c *fileCache[T]) get(ctx context.Context, path string, parse func(context.Context, []byte) (T, error)) (T, error) {
 	var zero T
 	for {
@@ -449,8 +451,12 @@ func (c *fileCache[T]) get(ctx context.Context, path string, parse func(context.
 }
 
 // loadFile opens path without blocking (O_NONBLOCK: a FIFO does not wait
-// for a writer), refuses anything but a regular file and files over
-// maxFileSize, reads it in chunks while ctx lasts and parses it.
+// for a writer), reads it in chunks while ctx lasts and parses it. As
+// glibc's fopen and read do, it opens a directory and fails to read it
+// (EISDIR). A character device that reads as empty at once (/dev/null)
+// is an empty file; any other file that is not regular (a FIFO,
+// /dev/zero) and files over maxFileSize are refused before any read
+// that could wait or fill memory: glibc would hang or grow.
 func loadFile[T any](ctx context.Context, path string, parse func(context.Context, []byte) (T, error)) (T, error) {
 	var zero T
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
@@ -462,8 +468,16 @@ func loadFile[T any](ctx context.Context, path string, parse func(context.Contex
 	if err := unix.Fstat(fd, &st); err != nil {
 		return zero, &fs.PathError{Op: "fstat", Path: path, Err: err}
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return zero, &fs.PathError{Op: "open", Path: path, Err: unix.EINVAL}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG, unix.S_IFDIR:
+	case unix.S_IFCHR:
+		var b [1]byte
+		if n, err := unix.Read(fd, b[:]); n != 0 || err != nil {
+			return zero, &fs.PathError{Op: "read", Path: path, Err: unix.EINVAL}
+		}
+		return parse(ctx, nil)
+	default:
+		return zero, &fs.PathError{Op: "read", Path: path, Err: unix.EINVAL}
 	}
 	if st.Size > maxFileSize {
 		return zero, &fs.PathError{Op: "read", Path: path, Err: unix.EFBIG}

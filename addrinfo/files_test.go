@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,10 +16,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestHostsFileNotRegular checks that a FIFO, a device and a file over
-// the size cap as hosts file give an answer at once (the name is not
-// found: glibc goes on to the next service), never a hang or a huge heap.
-func TestHostsFileNotRegular(t *testing.T) {
+// TestFilesNotRegular checks what each file gives when it is a FIFO,
+// /dev/zero, a file over the size cap or /dev/null: an answer at once,
+// never a hang or a huge heap. The first three fail as a read does
+// (glibc would wait or grow instead: the deliberate difference), so a
+// look-up that reports the hosts file's, resolv.conf's or
+// nsswitch.conf's read failure is EAI_SYSTEM wrapping EINVAL or EFBIG;
+// /dev/null is an empty file, as in glibc.
+func TestFilesNotRegular(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
 	if err := unix.Mkfifo(fifo, 0o644); err != nil {
@@ -33,22 +38,75 @@ func TestHostsFileNotRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	for _, p := range []string{fifo, "/dev/zero", big} {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			r := &addrinfo.Resolver{HostsFile: p, NoDNS: true}
+	files := map[string]string{}
+	for k, v := range map[string]string{
+		"hosts": "127.0.0.1 localhost\n10.0.0.1 somehost\n", "services": "http 80/tcp\n", "resolv": "nameserver 127.0.0.1\n",
+		"nsswitch": "hosts: files\n", "gai": "",
+	} {
+		files[k] = filepath.Join(dir, k)
+		if err := os.WriteFile(files[k], []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const (
+		ok      = addrinfo.Code(0)
+		inet    = sock.AF_INET
+		unspec  = sock.AF_UNSPEC
+		badFile = unix.EINVAL
+	)
+	tests := []struct {
+		file, path    string
+		host, service string
+		family        sock.Family
+		want          addrinfo.Code
+		errno         unix.Errno // behind EAI_SYSTEM
+	}{
+		{"hosts", fifo, "somehost", "80", inet, addrinfo.EAI_SYSTEM, badFile},
+		{"hosts", "/dev/zero", "somehost", "80", inet, addrinfo.EAI_SYSTEM, badFile},
+		{"hosts", big, "somehost", "80", inet, addrinfo.EAI_SYSTEM, unix.EFBIG},
+		{"hosts", big, "somehost", "80", unspec, addrinfo.EAI_SYSTEM, unix.EFBIG},
+		{"hosts", "/dev/null", "somehost", "80", inet, addrinfo.EAI_NONAME, 0},
+		{"resolv", fifo, "somehost", "80", inet, addrinfo.EAI_SYSTEM, badFile},
+		{"resolv", fifo, "somehost", "80", unspec, addrinfo.EAI_NONAME, 0},
+		{"resolv", "/dev/zero", "somehost", "80", inet, addrinfo.EAI_SYSTEM, badFile},
+		{"resolv", "/dev/null", "somehost", "80", inet, ok, 0},
+		{"nsswitch", fifo, "somehost", "80", inet, addrinfo.EAI_SYSTEM, badFile},
+		{"nsswitch", "/dev/zero", "somehost", "80", unspec, addrinfo.EAI_NONAME, 0},
+		{"nsswitch", fifo, "", "http", unspec, addrinfo.EAI_SERVICE, 0},
+		{"services", fifo, "somehost", "http", inet, addrinfo.EAI_SERVICE, 0},
+		{"services", "/dev/zero", "somehost", "http", inet, addrinfo.EAI_SERVICE, 0},
+		{"services", "/dev/null", "somehost", "http", inet, addrinfo.EAI_SERVICE, 0},
+		{"gai", fifo, "somehost", "80", inet, ok, 0},
+		{"gai", "/dev/zero", "somehost", "80", inet, ok, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"="+filepath.Base(tt.path)+"/"+tt.host+"/"+tt.service+"/"+tt.family.String(), func(t *testing.T) {
+			paths := maps.Clone(files)
+			paths[tt.file] = tt.path
+			r := &addrinfo.Resolver{HostsFile: paths["hosts"], ServicesFile: paths["services"], ResolvConf: paths["resolv"],
+				NSSwitchConf: paths["nsswitch"], GaiConf: paths["gai"]}
 			done := make(chan error, 1)
 			go func() {
-				_, err := r.Lookup(context.Background(), "somehost", "80", &addrinfo.Hints{Family: sock.AF_INET, SockType: sock.SOCK_STREAM})
+				_, err := r.Lookup(context.Background(), tt.host, tt.service, &addrinfo.Hints{Family: tt.family, SockType: sock.SOCK_STREAM})
 				done <- err
 			}()
 			select {
 			case err := <-done:
+				var code addrinfo.Code
 				var e *addrinfo.Error
-				if !errors.As(err, &e) {
+				if errors.As(err, &e) {
+					code = e.Code
+				} else if err != nil {
 					t.Fatalf("Lookup error = %v, want an *addrinfo.Error", err)
 				}
+				if code != tt.want {
+					t.Fatalf("Lookup error = %v, want %s", err, tt.want.Name())
+				}
+				if tt.errno != 0 && !errors.Is(err, tt.errno) {
+					t.Errorf("Lookup error = %v, want one wrapping %s", err, unix.ErrnoName(tt.errno))
+				}
 			case <-time.After(5 * time.Second):
-				t.Fatal("Lookup hangs on the hosts file")
+				t.Fatalf("Lookup hangs on %s", tt.path)
 			}
 		})
 	}
@@ -73,6 +131,9 @@ func hugeHosts(t testing.TB, n int) string {
 func TestHostsDeadlineWhileParsing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a large hosts file")
+	}
+	if raceEnabled {
+		t.Skip("times a look-up against a 100 ms bound: not under the race detector's slowdown")
 	}
 	p := hugeHosts(t, 1_000_000)
 	r := &addrinfo.Resolver{HostsFile: p, NoDNS: true}

@@ -3,7 +3,6 @@ package addrinfo
 import (
 	"context"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -316,35 +315,6 @@ func (r *Resolver) hostsOrEmpty(ctx context.Context) *hostsDB {
 		return &hostsDB{}
 	}
 	return db
-}
-
-// services returns the parsed services file; one that cannot be read has
-// no services.
-func (r *Resolver) services(ctx context.Context) *servicesDB {
-	p := r.servicesFile()
-	db, err := cacheFor(servicesCache, p).get(ctx, p, parseServices)
-	if err != nil {
-		return &servicesDB{}
-	}
-	return db
-}
-
-// resolvConf returns the resolver configuration, with the environment
-// as it is now.
-func (r *Resolver) resolvConf(ctx context.Context) *resolvConf {
-	p := r.resolvConfFile()
-	data, _ := cacheFor(resolvCaches, p).get(ctx, p, func(_ context.Context, b []byte) ([]byte, error) { return b, nil })
-	return parseResolvConf(data, os.LookupEnv, os.Hostname)
-}
-
-// nsswitch returns the services of the hosts line.
-func (r *Resolver) nsswitch(ctx context.Context) []nssService {
-	p := r.nsswitchFile()
-	list, err := cacheFor(nssCaches, p).get(ctx, p, func(_ context.Context, b []byte) ([]nssService, error) { return parseNSSwitch(b), nil })
-	if err != nil {
-		return defaultHostsServices
-	}
-	return list
 }
 
 // servTuples is the service half of glibc's gaih_inet: which (socket type,

@@ -15,10 +15,14 @@ import (
 // TestMain runs the tests with testkit's leak check, or, when the
 // differential test re-executes this binary under "unshare -m" with
 // ADDRINFO_ORACLE set, answers getaddrinfo and getnameinfo questions with the C library after bind-mounting the
-// test's hosts, services and resolv.conf files over /etc.
+// test's hosts, services and resolv.conf files over /etc; with
+// ADDRINFO_FILES_ORACLE set, it is the child of TestDifferentialFiles.
 func TestMain(m *testing.M) {
 	if os.Getenv("ADDRINFO_ORACLE") != "" {
 		os.Exit(oracleMain())
+	}
+	if os.Getenv("ADDRINFO_FILES_ORACLE") != "" {
+		os.Exit(filesOracleMain())
 	}
 	testkit.Main(m)
 }

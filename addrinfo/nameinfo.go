@@ -94,16 +94,33 @@ func (r *Resolver) nameOf(ctx context.Context, a netip.Addr, scope uint32, flags
 // hosts file, then a DNS PTR query. "" with code 0 means no name; a
 // lasting DNS failure (h_errno TRY_AGAIN) is EAI_AGAIN, as in glibc's
 // getnameinfo.
+//
+// As in glibc, a resolv.conf or nsswitch.conf that fails (see fileerr.go),
+// or a hosts file that cannot be read when no later service sets h_errno
+// again, is EAI_SYSTEM with the error.
 func (r *Resolver) reverse(ctx context.Context, a netip.Addr) (string, Code, error) {
+	var conf *resolvConf
+	if !r.NoDNS {
+		var err error
+		if conf, err = r.resolvContext(ctx); err != nil {
+			return "", EAI_SYSTEM, err
+		}
+	}
 	if a == netip.IPv6Unspecified() {
 		return "", 0, nil // glibc answers :: with "not found" at once
+	}
+	services, err := r.nssDatabase(ctx)
+	if err != nil {
+		return "", EAI_SYSTEM, err
 	}
 	fam := unix.AF_INET
 	if a.Is6() {
 		fam = unix.AF_INET6
 	}
 	var rc *resCtx
-	for _, sv := range r.nsswitch(ctx) {
+	herrno := netdbSuccess
+	var sysErr error // the error behind NETDB_INTERNAL
+	for _, sv := range services {
 		var st nssStatus
 		var name string
 		switch sv.name {
@@ -111,17 +128,26 @@ func (r *Resolver) reverse(ctx context.Context, a netip.Addr) (string, Code, err
 			db, err := r.hosts(ctx)
 			if err != nil {
 				st = statusUnavail
+				if readFailed(err) {
+					herrno, sysErr = netdbInternal, err
+				}
 				break
 			}
 			if n, ok := db.lookupAddr(a, fam); ok {
 				st, name = statusSuccess, n
+			} else {
+				herrno = hostNotFound
 			}
 		case "dns":
 			if r.NoDNS {
 				continue
 			}
-			rc = newResCtx(ctx, r.resolvConf(ctx))
+			rc = newResCtx(ctx, conf)
 			st, name = rc.gethostbyaddr(a)
+			herrno, sysErr = rc.herrno, nil
+			if rc.errno != 0 {
+				sysErr = rc.errno
+			}
 		}
 		if st == statusSuccess {
 			return name, 0, nil
@@ -133,7 +159,10 @@ func (r *Resolver) reverse(ctx context.Context, a netip.Addr) (string, Code, err
 	if ctx.Err() != nil && rc != nil && rc.interrupted {
 		return "", EAI_AGAIN, ctx.Err()
 	}
-	if rc != nil && rc.herrno == tryAgain {
+	switch herrno {
+	case netdbInternal:
+		return "", EAI_SYSTEM, sysErr
+	case tryAgain:
 		return "", EAI_AGAIN, nil
 	}
 	return "", 0, nil

@@ -181,11 +181,19 @@ func (r *Resolver) filesGethostbyname4(rc *resCtx, name string) (nssStatus, []ga
 	if err != nil {
 		rc.fileErr = err
 		rc.errno = errnoOf(err)
-		if rc.errno == unix.EAGAIN {
+		switch {
+		case readFailed(err):
+			rc.herrno = netdbInternal
+		case rc.errno == unix.EAGAIN:
 			rc.herrno = tryAgain
 			return statusTryAgain, nil
+		default:
+			// Debian's glibc 2.36 then answers as if h_errno were
+			// HOST_NOT_FOUND: EAI_NONAME when the hosts file is the
+			// last source, even after a NODATA from DNS (the
+			// differential test shows it).
+			rc.herrno = hostNotFound
 		}
-		rc.herrno = noData
 		return statusUnavail, nil
 	}
 	addrs, canon := db.lookupName(name, 0)
@@ -207,6 +215,10 @@ func (r *Resolver) filesGethostbyname3(rc *resCtx, name string, af int) (nssStat
 	if err != nil {
 		rc.fileErr = err
 		rc.errno = errnoOf(err)
+		if readFailed(err) {
+			rc.herrno = netdbInternal
+			return statusUnavail, nil, ""
+		}
 		if rc.errno == unix.EAGAIN {
 			return statusTryAgain, nil, ""
 		}
@@ -421,7 +433,9 @@ func (r *Resolver) trySimpleGethostbyname(rc *resCtx, name string, services []ns
 // nssLookup resolves a name that is not numeric: the NSS services, then
 // EAI_NONAME when none had it. An ended context makes it EAI_AGAIN.
 func (r *Resolver) nssLookup(ctx context.Context, name string, req *request) (addrs []hostAddr, canon string, gotIPv6 bool, code Code, err error) {
-	services := r.nsswitch(ctx)
+	services, nssErr := r.nssDatabase(ctx)
+	var conf *resolvConf
+	var resErr error
 	if r.NoDNS {
 		var files []nssService
 		for _, s := range services {
@@ -430,17 +444,29 @@ func (r *Resolver) nssLookup(ctx context.Context, name string, req *request) (ad
 			}
 		}
 		services = files
+	} else {
+		// glibc sets up its resolver context whatever the hosts line.
+		conf, resErr = r.resolvContext(ctx)
 	}
-	var conf *resolvConf
-	for _, s := range services {
-		if s.name == "dns" {
-			conf = r.resolvConf(ctx)
-			break
+	simple := req.family == unix.AF_INET && req.flags&AI_CANONNAME == 0
+	if resErr != nil || nssErr != nil {
+		// gethostbyname2_r fails with NETDB_INTERNAL and the errno (the
+		// resolver context comes first); get_nss_addresses asks no
+		// service.
+		if ctx.Err() != nil {
+			return nil, "", false, EAI_AGAIN, ctx.Err()
 		}
+		if !simple {
+			return nil, "", false, EAI_NONAME, nil
+		}
+		if resErr != nil {
+			return nil, "", false, EAI_SYSTEM, resErr
+		}
+		return nil, "", false, EAI_SYSTEM, nssErr
 	}
 	rc := newResCtx(ctx, conf)
 	var res gaihResult
-	if req.family == unix.AF_INET && req.flags&AI_CANONNAME == 0 {
+	if simple {
 		res, code = r.trySimpleGethostbyname(rc, name, services)
 	} else {
 		res, code = r.getNSSAddresses(rc, name, req, services)

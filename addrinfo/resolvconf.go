@@ -3,10 +3,8 @@ package addrinfo
 import (
 	"bytes"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // resolvConf is what glibc 2.36's res_init takes from resolv.conf and the
@@ -223,8 +221,3 @@ func atoi(s string) int {
 	}
 	return int(v)
 }
-
-// retrans is the time one query waits on its first server.
-func (c *resolvConf) retrans() time.Duration { return time.Duration(max(c.timeout, 0)) * time.Second }
-
-func defaultResolvEnv(k string) (string, bool) { return os.LookupEnv(k) }

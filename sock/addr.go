@@ -31,7 +31,8 @@ func (s *Socket) Listen(backlog int) error {
 // Connect connects to addr: connect(2), waiting for a stream connection to
 // be made or fail (SO_ERROR, e.g. ECONNREFUSED); the error names addr.
 // Nonblocking, it returns EINPROGRESS (EALREADY while one is under way), as
-// in C. Port 0 is EINVAL; a full Linux AF_UNIX backlog EAGAIN, as in net.
+// in C. Port 0 is EINVAL except on raw and ICMP sockets, which have no
+// ports; a full Linux AF_UNIX backlog is EAGAIN, as in net.
 func (s *Socket) Connect(addr Addr) error {
 	const op = "connect"
 	if err := s.check(op); err != nil {
@@ -39,7 +40,7 @@ func (s *Socket) Connect(addr Addr) error {
 	}
 	s.wmu.Lock()
 	w := &s.tx
-	salen, err := encodeSockaddr(&addr, s.family, true, &w.rsa)
+	salen, err := encodeSockaddr(&addr, s.family, s.needPort(), &w.rsa)
 	if err != nil {
 		s.wmu.Unlock()
 		return opError(op, err)
@@ -56,6 +57,12 @@ func (s *Socket) Connect(addr Addr) error {
 		return opError(op, &addrError{addr.String(), e.Error(), e, nil})
 	}
 	return nil
+}
+
+// needPort reports whether a destination needs a port: not for SOCK_RAW
+// nor for ICMP datagram ("ping") sockets.
+func (s *Socket) needPort() bool {
+	return s.typ != SOCK_RAW && s.proto != IPPROTO_ICMP && s.proto != IPPROTO_ICMPV6
 }
 
 func (s *Socket) doConnect(fd uintptr) bool {

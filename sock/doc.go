@@ -1,6 +1,9 @@
 // Package sock wraps the BSD socket calls (socket, socketpair, bind, listen,
 // accept, connect, send, recv, sendto, recvfrom, shutdown, close), socket
-// options ([Options] is a snapshot of them) and the 5-tuple ([Tuple]).
+// options ([Options] is a snapshot of them) and the 5-tuple ([Tuple]);
+// IP-level and multicast options ([Socket.SetTTL], [Socket.JoinGroup],
+// ...), classic BPF socket filters ([Socket.AttachFilter]) and, on Linux,
+// AF_PACKET sockets with their link-layer addresses ([LinkAddr]).
 // Readiness (select(2) with an FDSet, and a Poller over select, poll, epoll
 // or kqueue) is package sock/poll.
 //

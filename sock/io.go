@@ -169,14 +169,15 @@ func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 }
 
 // SendTo sends p to addr: sendto(2) with MSG_NOSIGNAL. A bad addr sends
-// nothing; an IPv4 addr to an AF_INET6 socket goes IPv4-mapped.
+// nothing (port 0 is one, except on raw and ICMP sockets); an IPv4 addr to
+// an AF_INET6 socket goes IPv4-mapped.
 func (s *Socket) SendTo(p []byte, flags MsgFlag, addr Addr) (int, error) {
 	const op = "sendto"
 	if !s.ok() {
 		return 0, s.checkError(op)
 	}
 	s.wmu.Lock()
-	salen, err := encodeSockaddr(&addr, s.family, true, &s.tx.rsa)
+	salen, err := encodeSockaddr(&addr, s.family, s.needPort(), &s.tx.rsa)
 	if err != nil {
 		s.wmu.Unlock()
 		return 0, opError(op, err)

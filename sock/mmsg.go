@@ -27,6 +27,7 @@ func (s *Socket) SendMmsg(msgs []Mmsg, flags MsgFlag) (int, error) {
 	defer s.wmu.Unlock()
 	st := s.tx.mmsgState()
 	st.msgs, st.flags, st.n, st.errno = msgs, int(flags), 0, 0
+	st.needPort = s.needPort()
 	if err := st.encode(s.family); err != nil {
 		st.msgs = nil
 		return 0, opError(op, err)
@@ -140,7 +141,7 @@ func (st *mmsgState) encodeCheck(family Family) error {
 	var rsa unix.RawSockaddrAny
 	for i := range st.msgs {
 		if a := &st.msgs[i].Addr; a.IsValid() {
-			if _, err := encodeSockaddr(a, family, true, &rsa); err != nil {
+			if _, err := encodeSockaddr(a, family, st.needPort, &rsa); err != nil {
 				return err
 			}
 		}

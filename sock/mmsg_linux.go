@@ -19,11 +19,13 @@ type mmsgState struct {
 	tx    *txState
 	msgs  []Mmsg
 	flags int
-	n     int
-	errno unix.Errno
-	hdrs  []mmsghdr
-	iovs  []unix.Iovec
-	rsas  []unix.RawSockaddrAny
+	// needPort: destinations need a port (not raw or ICMP sockets).
+	needPort bool
+	n        int
+	errno    unix.Errno
+	hdrs     []mmsghdr
+	iovs     []unix.Iovec
+	rsas     []unix.RawSockaddrAny
 }
 
 // maxMmsg is the most messages one call takes (UIO_MAXIOV).
@@ -80,7 +82,7 @@ func (st *mmsgState) encode(family Family) error {
 			return 0
 		}
 		var l uint32
-		l, err = encodeSockaddr(a, family, true, &st.rsas[i])
+		l, err = encodeSockaddr(a, family, st.needPort, &st.rsas[i])
 		return l
 	})
 	return err

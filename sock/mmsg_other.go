@@ -11,9 +11,11 @@ type mmsgState struct {
 	tx    *txState
 	msgs  []Mmsg
 	flags int
-	n     int
-	errno unix.Errno
-	fam   Family
+	// needPort: destinations need a port (not raw or ICMP sockets).
+	needPort bool
+	n        int
+	errno    unix.Errno
+	fam      Family
 }
 
 func (st *mmsgState) encode(family Family) error {
@@ -28,7 +30,7 @@ func (st *mmsgState) sendmmsg(fd uintptr) (int, unix.Errno) {
 	m := &st.msgs[st.n]
 	w.salen = 0
 	if m.Addr.IsValid() {
-		l, err := encodeSockaddr(&m.Addr, st.fam, true, &w.rsa)
+		l, err := encodeSockaddr(&m.Addr, st.fam, st.needPort, &w.rsa)
 		if err != nil {
 			return 0, unix.EINVAL
 		}

@@ -23,7 +23,7 @@ func (s *Socket) SendMsg(p [][]byte, oob []byte, to Addr, flags MsgFlag) (int, e
 	w := &s.tx
 	w.salen = 0
 	if to.IsValid() {
-		salen, err := encodeSockaddr(&to, s.family, true, &w.rsa)
+		salen, err := encodeSockaddr(&to, s.family, s.needPort(), &w.rsa)
 		if err != nil {
 			s.wmu.Unlock()
 			return 0, opError(op, err)

@@ -386,7 +386,7 @@ func (t *tour) kinds() error {
 func (t *tour) functions() error {
 	rows := [][2]string{
 		{"socket()", "sock.New(family, type, proto), or addrinfo.Info.Socket()"},
-		{"bind()", "s.Bind(netip.AddrPort)"},
+		{"bind()", "s.Bind(sock.InetAddr(ap)) or s.Bind(sock.UnixAddr(path))"},
 		{"listen()", "s.Listen(backlog)               (TCP only)"},
 		{"connect()", "s.Connect(netip.AddrPort)       (TCP; on UDP it only sets the peer)"},
 		{"accept()", "s.Accept() -> new socket, peer (TCP only)"},

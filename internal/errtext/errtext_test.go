@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode"
@@ -14,6 +15,7 @@ import (
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/netif"
 	"github.com/posixkit/posixkit/sock"
+	"github.com/posixkit/posixkit/sock/diag"
 	"github.com/posixkit/posixkit/sock/poll"
 )
 
@@ -92,6 +94,8 @@ func TestMessages(t *testing.T) {
 			"if_nametoindex no-such-if0: no such device"},
 		{"netif: an index out of range", errorOf(netif.IndexToName(0)),
 			"if_indextoname 0: interface index out of range"},
+		{"diag: a family sock_diag does not list", errorOf(diag.List(ctx, diag.Filter{Families: []sock.Family{sock.AF_PACKET}})),
+			"sock_diag: family AF_PACKET not listed: want AF_INET, AF_INET6 or AF_UNIX"},
 		{"addrinfo: a name with AI_NUMERICHOST", errorOf(addrinfo.Lookup(ctx, "example.invalid", "80", &addrinfo.Hints{Flags: addrinfo.AI_NUMERICHOST})),
 			"lookup example.invalid 80: Name or service not known"},
 		{"addrinfo: a service name with AI_NUMERICSERV", errorOf(addrinfo.Lookup(ctx, "127.0.0.1", "http", &addrinfo.Hints{Flags: addrinfo.AI_NUMERICSERV})),
@@ -100,6 +104,8 @@ func TestMessages(t *testing.T) {
 			"lookup 127.0.0.1 80: Bad value for ai_flags"},
 		{"addrinfo: a name no source has", errorOf((&addrinfo.Resolver{HostsFile: hosts, NoDNS: true}).Lookup(ctx, "nosuch.example", "80", nil)),
 			"lookup nosuch.example 80: Name or service not known"},
+		{"addrinfo: a hosts file that is a directory", errorOf((&addrinfo.Resolver{HostsFile: "/", NoDNS: true}).Lookup(ctx, "localhost", "80", &addrinfo.Hints{Family: sock.AF_INET6})),
+			"lookup localhost 80: System error: read /: is a directory"},
 	}
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -107,6 +113,9 @@ func TestMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if strings.HasPrefix(tt.name, "diag:") && runtime.GOOS != "linux" {
+				t.Skip("skipping: sock/diag lists sockets on Linux only")
+			}
 			if tt.err == nil {
 				t.Fatal("no error")
 			}

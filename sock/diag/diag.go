@@ -131,7 +131,10 @@ type Filter struct {
 	Processes bool
 }
 
-// Socket is one socket of the machine, as the kernel describes it.
+// Socket is one socket of the machine, as the kernel describes it. The
+// strings, Pending lists and TCPInfo values of the Sockets one List
+// returns are cut from a few shared allocations, which stay in memory
+// while any of them is referenced.
 type Socket struct {
 	Family   sock.Family   // sock.AF_INET, sock.AF_INET6 or sock.AF_UNIX
 	Type     sock.Type     // SOCK_STREAM for TCP, SOCK_DGRAM for UDP, SOCK_RAW; unix: the socket's type
@@ -194,7 +197,7 @@ type Socket struct {
 // Process is a process holding a descriptor for a socket.
 type Process struct {
 	PID     int
-	Command string // the process's name, as in /proc/PID/comm
+	Command string // the process's name, as in /proc/PID/comm; "" if it exited before that was read
 	FD      int    // the descriptor number in that process
 }
 
@@ -210,10 +213,11 @@ var ErrMalformed = errors.New("malformed sock_diag reply")
 var ErrDumpInterrupted = errors.New("sock_diag dump interrupted: sockets changed while being read")
 
 // List returns the sockets of the calling thread's network namespace that
-// f selects, from NETLINK_SOCK_DIAG: one SOCK_DIAG_BY_FAMILY dump per
-// family and protocol (inet_diag for IPv4 and IPv6, unix_diag for unix
-// sockets), TCP first, then UDP, raw and unix sockets, each in the
-// kernel's order.
+// f selects, from NETLINK_SOCK_DIAG: one dump per family and protocol
+// (inet_diag for IPv4 and IPv6, unix_diag for unix sockets), the TCP
+// sockets of both IP families in one dump when both are asked for. The
+// sockets come in ss's order, unix first, then raw, UDP and TCP sockets,
+// each dump in the kernel's order (IPv4 and IPv6 TCP sockets mixed).
 //
 // Errors are *os.SyscallError with Syscall "sock_diag": a kernel error wraps
 // its errno (ENOENT: the kernel has no diag module for a protocol asked

@@ -24,7 +24,7 @@ func plan(f *Filter) ([]dump, error) {
 		case sock.AF_UNIX:
 			fams[2] = true
 		default:
-			return nil, inputError("family " + fam.String() + " not listed by sock_diag")
+			return nil, inputError("family " + fam.String() + " not listed: want AF_INET, AF_INET6 or AF_UNIX")
 		}
 	}
 	if len(f.Families) == 0 {
@@ -40,7 +40,7 @@ func plan(f *Filter) ([]dump, error) {
 		case sock.IPPROTO_TCP:
 			protos[2] = true
 		default:
-			return nil, inputError("protocol " + p.String() + " not listed by sock_diag")
+			return nil, inputError("protocol " + p.String() + " not listed: want IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW")
 		}
 	}
 	if len(f.Protocols) == 0 {
@@ -69,6 +69,11 @@ func plan(f *Filter) ([]dump, error) {
 		if !protos[i] {
 			continue
 		}
+		if proto == sock.IPPROTO_TCP && fams[0] && fams[1] {
+			// One walk of the TCP tables for both families.
+			ds = append(ds, dump{family: sock.AF_UNSPEC, protocol: proto, states: states, ext: ext, bytecode: prog})
+			continue
+		}
 		for j, fam := range []sock.Family{sock.AF_INET, sock.AF_INET6} {
 			if !fams[j] {
 				continue
@@ -93,7 +98,7 @@ func list(ctx context.Context, f *Filter) ([]Socket, error) {
 		return nil, wrap(err)
 	}
 	defer c.close()
-	out, err := listOn(c, ds, nil)
+	out, err := listOn(c, ds)
 	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
 		return nil, wrap(err)
 	}
@@ -105,35 +110,54 @@ func list(ctx context.Context, f *Filter) ([]Socket, error) {
 	return out, wrap(err)
 }
 
-// listOn reads the dumps ds on c, appending to out. A dump marked
+// listOn reads the dumps ds on c and decodes them. A dump marked
 // interrupted is read again, up to maxAttempts times; after that the
-// sockets read are returned with ErrDumpInterrupted.
-func listOn(c *conn, ds []dump, out []Socket) ([]Socket, error) {
+// sockets read are returned with ErrDumpInterrupted. The answers are all
+// read before any is decoded, so that the sockets go straight into a
+// slice of the right length.
+func listOn(c *conn, ds []dump) ([]Socket, error) {
 	interrupted := false
+	var as [8]answer
+	answers := as[:0]
+	n, infos := 0, 0
 	for i := range ds {
 		d := &ds[i]
-		start := len(out)
+		start := len(c.raw)
 		for attempt := 1; ; attempt++ {
-			var intr bool
-			var err error
-			out, intr, err = c.dump(d, out[:start])
+			a, err := c.read(d)
 			if err != nil {
 				return nil, err
 			}
-			if !intr {
+			if !a.intr || attempt == maxAttempts {
+				interrupted = interrupted || a.intr
+				answers = append(answers, a)
+				n += a.n
+				if d.ext&extInfo != 0 {
+					infos += a.n
+				}
 				break
 			}
-			if attempt == maxAttempts {
-				interrupted = true
-				break
-			}
+			c.raw = c.raw[:start]
 			dumpRetries.Add(1)
 		}
-		if d.protocol == IPPROTO_RAW && d.states != allStates {
+	}
+	out := make([]Socket, 0, n)
+	dec := decoder{}
+	if infos > 0 {
+		dec.infos = make([]TCPInfo, 0, infos)
+	}
+	for _, a := range answers {
+		start := len(out)
+		dec.d = a.d
+		var err error
+		if out, err = dec.decode(c.raw[a.start:a.end], out); err != nil {
+			return nil, err
+		}
+		if a.d.protocol == IPPROTO_RAW && a.d.states != allStates {
 			// raw_diag ignores idiag_states.
 			kept := out[:start]
 			for _, s := range out[start:] {
-				if d.states&(1<<s.State) != 0 {
+				if a.d.states&(1<<s.State) != 0 {
 					kept = append(kept, s)
 				}
 			}

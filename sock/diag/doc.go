@@ -20,7 +20,10 @@
 //
 // [List] sends SOCK_DIAG_BY_FAMILY dump requests over a NETLINK_SOCK_DIAG
 // socket, as ss does: inet_diag for TCP, UDP and raw sockets of IPv4 and
-// IPv6, unix_diag for unix sockets. The families, protocols, states and
+// IPv6, unix_diag for unix sockets. The TCP sockets of both IP families
+// come from one TCPDIAG_GETSOCK request (inet_diag's first interface,
+// still served), which walks the kernel's TCP tables once where a
+// request per family walks them twice. The families, protocols, states and
 // ports of the [Filter] go into the requests (the states as the
 // idiag_states and udiag_states masks, the ports as an
 // INET_DIAG_REQ_BYTECODE program), so the kernel copies out only the

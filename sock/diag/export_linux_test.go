@@ -9,6 +9,10 @@ func DumpRetries() uint64 { return dumpRetries.Load() }
 // MaxAttempts is the bound on the reads of one dump.
 const MaxAttempts = maxAttempts
 
+// InterruptNext makes the next n dumps read count as interrupted, as if
+// the kernel had marked them NLM_F_DUMP_INTR.
+func InterruptNext(n int) { interruptNext.Store(int32(n)) }
+
 // Dump names one request of a List, for captures and the parser's tests.
 type Dump struct {
 	Family   sock.Family
@@ -27,11 +31,17 @@ func (d Dump) dump() *dump {
 // Parse parses the datagrams of one dump of kind d, answering request seq
 // of port id pid.
 func Parse(d Dump, seq, pid uint32, b []byte) ([]Socket, bool, error) {
-	p := parser{d: d.dump(), seq: seq, pid: pid}
-	if err := p.feed(b); err != nil {
-		return p.out, p.intr, err
+	dd := d.dump()
+	s := scanner{d: dd, seq: seq, pid: pid}
+	if err := s.feed(b); err != nil {
+		return nil, s.intr, err
 	}
-	return p.out, p.intr, p.finish()
+	if err := s.finish(); err != nil {
+		return nil, s.intr, err
+	}
+	dec := decoder{d: dd}
+	socks, err := dec.decode(b, make([]Socket, 0, s.n))
+	return socks, s.intr, err
 }
 
 // Capture reads one dump of kind d in the calling thread's namespace and
@@ -47,7 +57,7 @@ func Capture(d Dump) (b []byte, seq, pid uint32, err error) {
 		b = append(b, dg...)
 		seq, pid = s, p
 	}
-	_, _, err = c.dump(d.dump(), nil)
+	_, err = c.read(d.dump())
 	return b, seq, pid, err
 }
 

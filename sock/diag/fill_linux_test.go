@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/posixkit/posixkit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -135,7 +136,7 @@ func fillNetns(t testing.TB, ns string, p population) {
 		fds = append(fds, server)
 		return client, server
 	}
-	inNetns(t, ns, func() {
+	testkit.InNetns(t, ns, func() {
 		var l4, l6 []unix.Sockaddr
 		lfds = lfds[:0]
 		for i := range p.listeners4 {

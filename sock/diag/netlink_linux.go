@@ -3,6 +3,7 @@ package diag
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -10,12 +11,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// recvBufSize is the receive buffer: the kernel sizes each dump datagram to
-// the largest buffer a reader has offered, up to 32 KiB, so one this size
-// takes the fewest recvfrom calls, and no datagram is ever larger.
+// recvBufSize is the room offered to each recvfrom: the kernel sizes each
+// dump datagram to the largest buffer a reader has offered, up to 32 KiB
+// less its overhead, so this takes the fewest recvfrom calls, and no
+// datagram is ever larger.
 const recvBufSize = 32 << 10
 
-var bufPool = sync.Pool{New: func() any { return new([recvBufSize]byte) }}
+// rawPool keeps the buffers that receive a List's datagrams, so that a
+// List of the same tables as the last one reads into memory already there.
+// A buffer grown past maxPooled is left to the garbage collector.
+var rawPool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooled = 16 << 20
 
 // seqNum numbers the requests of this process.
 var seqNum atomic.Uint32
@@ -27,14 +34,23 @@ var dumpRetries atomic.Uint64
 // maxAttempts bounds the reads of a dump the kernel marks interrupted.
 const maxAttempts = 5
 
+// interruptNext, when above 0, makes that many of the next dumps read
+// count as interrupted (for tests: the kernel's socket dumps are never
+// marked so today).
+var interruptNext atomic.Int32
+
 // conn is one NETLINK_SOCK_DIAG socket, used for the dumps of one List. It
 // is blocking: the kernel answers a dump at once, from the receiver's
 // context, so no call waits for long.
 type conn struct {
 	fd  int
 	pid uint32 // port id the kernel assigned at bind
-	buf *[recvBufSize]byte
-	// capture, if not nil, gets a copy of every datagram read (for tests).
+	// raw holds every datagram read, back to back: the answers are
+	// checked as they arrive and decoded once all are in, into a slice
+	// of the exact length.
+	raw  []byte
+	pool *[]byte
+	// capture, if not nil, gets every datagram read (for tests).
 	capture func(d *dump, seq, pid uint32, b []byte)
 }
 
@@ -54,13 +70,17 @@ func openConn() (*conn, error) {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("getsockname", e)
 	}
-	return &conn{fd: fd, pid: sa.Pid, buf: bufPool.Get().(*[recvBufSize]byte)}, nil
+	pool := rawPool.Get().(*[]byte)
+	return &conn{fd: fd, pid: sa.Pid, raw: (*pool)[:0], pool: pool}, nil
 }
 
 func (c *conn) close() {
 	unix.Close(c.fd)
-	bufPool.Put(c.buf)
-	c.buf = nil
+	if cap(c.raw) <= maxPooled {
+		*c.pool = c.raw[:0]
+		rawPool.Put(c.pool)
+	}
+	c.raw, c.pool = nil, nil
 }
 
 func (c *conn) send(req []byte) error {
@@ -79,13 +99,16 @@ func (c *conn) send(req []byte) error {
 	}
 }
 
-// receive reads one datagram into c.buf and returns it. MSG_TRUNC makes
-// recvfrom return the datagram's real length, so a truncation shows.
+// receive reads one datagram onto the end of c.raw and returns it.
+// MSG_TRUNC makes recvfrom return the datagram's real length, so a
+// truncation shows.
 func (c *conn) receive() ([]byte, error) {
+	c.raw = slices.Grow(c.raw, recvBufSize)
+	buf := c.raw[len(c.raw) : len(c.raw)+recvBufSize]
 	var from unix.RawSockaddrNetlink
 	for {
 		fl := uint32(unix.SizeofSockaddrNetlink)
-		n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(c.fd), uintptr(unsafe.Pointer(&c.buf[0])), recvBufSize,
+		n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(c.fd), uintptr(unsafe.Pointer(&buf[0])), recvBufSize,
 			unix.MSG_TRUNC, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fl)))
 		if e == unix.EINTR {
 			continue
@@ -99,29 +122,44 @@ func (c *conn) receive() ([]byte, error) {
 		if from.Family != unix.AF_NETLINK || from.Pid != 0 {
 			return nil, fmt.Errorf("recvfrom: %w: port id %d", errSender, from.Pid)
 		}
-		return c.buf[:n], nil
+		c.raw = c.raw[:len(c.raw)+int(n)]
+		return buf[:n], nil
 	}
 }
 
-// dump sends d's request and parses its answer, appending the sockets to
-// out. intr reports that the kernel marked the dump interrupted.
-func (c *conn) dump(d *dump, out []Socket) (_ []Socket, intr bool, err error) {
+// answer is the answer to one dump request: c.raw[start:end], checked,
+// holding n sockets.
+type answer struct {
+	d          *dump
+	start, end int
+	n          int
+	intr       bool
+}
+
+// read sends d's request and receives and checks its answer, which it
+// leaves at the end of c.raw.
+func (c *conn) read(d *dump) (answer, error) {
 	seq := seqNum.Add(1)
+	a := answer{d: d, start: len(c.raw)}
 	if err := c.send(d.request(seq)); err != nil {
-		return out, false, err
+		return a, err
 	}
-	p := parser{d: d, seq: seq, pid: c.pid, out: out}
-	for !p.done {
+	s := scanner{d: d, seq: seq, pid: c.pid}
+	for !s.done {
 		b, err := c.receive()
 		if err != nil {
-			return p.out, false, err
+			return a, err
 		}
 		if c.capture != nil {
 			c.capture(d, seq, c.pid, b)
 		}
-		if err := p.feed(b); err != nil {
-			return p.out, false, err
+		if err := s.feed(b); err != nil {
+			return a, err
 		}
 	}
-	return p.out, p.intr, nil
+	a.end, a.n, a.intr = len(c.raw), s.n, s.intr
+	if interruptNext.Load() > 0 && interruptNext.Add(-1) >= 0 {
+		a.intr = true
+	}
+	return a, nil
 }

@@ -24,6 +24,7 @@ const (
 	nlmsgHdrLen = unix.SizeofNlMsghdr // struct nlmsghdr: 16
 	attrHdrLen  = unix.SizeofRtAttr   // struct nlattr: 4
 	inetReqLen  = 56                  // struct inet_diag_req_v2
+	inetReqV1   = 60                  // struct inet_diag_req, of TCPDIAG_GETSOCK
 	inetMsgLen  = 72                  // struct inet_diag_msg
 	unixReqLen  = 24                  // struct unix_diag_req
 	unixMsgLen  = 16                  // struct unix_diag_msg
@@ -47,6 +48,13 @@ const (
 	extInfo = 1 << (inetDiagInfo - 1)
 	extCong = 1 << (inetDiagCong - 1)
 )
+
+// tcpdiagGetSock is the request type of inet_diag's first interface,
+// which the kernel keeps for old programs: it takes a struct inet_diag_req
+// and dumps the TCP sockets of both families in one walk of the tables,
+// where SOCK_DIAG_BY_FAMILY walks them once per family. Its answers carry
+// its own type.
+const tcpdiagGetSock = 18
 
 // inet_diag bytecode operations (enum in linux/inet_diag.h).
 const (
@@ -95,7 +103,7 @@ func align4(n int) int { return (n + 3) &^ 3 }
 // dump describes one SOCK_DIAG_BY_FAMILY request: what it asks for and
 // what its answer must carry.
 type dump struct {
-	family   sock.Family   // AF_INET, AF_INET6 or AF_UNIX
+	family   sock.Family   // AF_INET, AF_INET6 or AF_UNIX; AF_UNSPEC: TCP of both, by TCPDIAG_GETSOCK
 	protocol sock.Protocol // IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW; 0 for unix
 	states   uint32        // bitmask of 1 << State
 	ext      uint8         // idiag_ext
@@ -115,29 +123,42 @@ func (d *dump) op() string {
 	return "inet_diag raw"
 }
 
-// parser walks the messages of one dump, appending a Socket per message.
-type parser struct {
+// msgType is the type of the request and of the socket messages answering it.
+func (d *dump) msgType() uint16 {
+	if d.family == sock.AF_UNSPEC {
+		return tcpdiagGetSock
+	}
+	return unix.SOCK_DIAG_BY_FAMILY
+}
+
+// scanner checks the messages of one dump's answer as its datagrams
+// arrive: their headers, sequence numbers, port ids, types and the
+// NLMSG_DONE that ends them, and counts the sockets. It looks at no
+// socket message's body: the decoder does that once the whole answer is in.
+type scanner struct {
 	d     *dump
 	seq   uint32 // sequence number of the request
 	pid   uint32 // our port id
 	done  bool   // NLMSG_DONE seen
 	intr  bool   // NLM_F_DUMP_INTR seen
 	total int    // bytes fed so far, for error offsets
-	out   []Socket
+	n     int    // socket messages
 }
 
-func (p *parser) errorf(off int, class error, format string, args ...any) error {
-	return fmt.Errorf("%s dump: at byte %d: %w: "+format, append([]any{p.d.op(), p.total + off, class}, args...)...)
+// errorf returns a malformed-reply error at byte off of the answer to d.
+func errorf(d *dump, off int, class error, format string, args ...any) error {
+	return fmt.Errorf("%s dump: at byte %d: %w: "+format, append([]any{d.op(), off, class}, args...)...)
 }
 
-// feed parses the messages in b, which holds whole messages (one datagram or
-// several).
-func (p *parser) feed(b []byte) error {
+// feed checks the messages in b, which holds whole messages (one datagram
+// or several).
+func (p *scanner) feed(b []byte) error {
 	defer func() { p.total += len(b) }()
 	for off := 0; off < len(b); {
 		rest := b[off:]
+		at := p.total + off
 		if len(rest) < nlmsgHdrLen {
-			return p.errorf(off, errTruncated, "%d bytes left, a header is %d", len(rest), nlmsgHdrLen)
+			return errorf(p.d, at, errTruncated, "%d bytes left, a header is %d", len(rest), nlmsgHdrLen)
 		}
 		mlen := int(ne.Uint32(rest[0:4]))
 		typ := ne.Uint16(rest[4:6])
@@ -145,19 +166,19 @@ func (p *parser) feed(b []byte) error {
 		seq := ne.Uint32(rest[8:12])
 		pid := ne.Uint32(rest[12:16])
 		if mlen < nlmsgHdrLen || mlen > len(rest) {
-			return p.errorf(off, errTruncated, "nlmsg_len %d, %d bytes left", mlen, len(rest))
+			return errorf(p.d, at, errTruncated, "nlmsg_len %d, %d bytes left", mlen, len(rest))
 		}
 		if align4(mlen) > len(rest) {
-			return p.errorf(off, errAlign, "nlmsg_len %d padded to %d, %d bytes left", mlen, align4(mlen), len(rest))
+			return errorf(p.d, at, errAlign, "nlmsg_len %d padded to %d, %d bytes left", mlen, align4(mlen), len(rest))
 		}
 		if p.done {
-			return p.errorf(off, errAfterDone, "type %d", typ)
+			return errorf(p.d, at, errAfterDone, "type %d", typ)
 		}
 		if seq != p.seq {
-			return p.errorf(off, errSeq, "got %d, want %d", seq, p.seq)
+			return errorf(p.d, at, errSeq, "got %d, want %d", seq, p.seq)
 		}
 		if pid != p.pid {
-			return p.errorf(off, errPortID, "got %d, want %d", pid, p.pid)
+			return errorf(p.d, at, errPortID, "got %d, want %d", pid, p.pid)
 		}
 		if flags&unix.NLM_F_DUMP_INTR != 0 {
 			p.intr = true
@@ -168,7 +189,7 @@ func (p *parser) feed(b []byte) error {
 		case unix.NLMSG_DONE:
 			// The body is the dump's return value: 0, or a negative errno.
 			if len(body) < 4 {
-				return p.errorf(off, errTruncated, "NLMSG_DONE body of %d bytes", len(body))
+				return errorf(p.d, at, errTruncated, "NLMSG_DONE body of %d bytes", len(body))
 			}
 			if e := int32(ne.Uint32(body)); e < 0 {
 				return os.NewSyscallError(p.d.op(), unix.Errno(-e))
@@ -177,27 +198,16 @@ func (p *parser) feed(b []byte) error {
 		case unix.NLMSG_ERROR:
 			// struct nlmsgerr: a negative errno, then the request's header.
 			if len(body) < 4 {
-				return p.errorf(off, errTruncated, "NLMSG_ERROR body of %d bytes", len(body))
+				return errorf(p.d, at, errTruncated, "NLMSG_ERROR body of %d bytes", len(body))
 			}
 			if e := int32(ne.Uint32(body)); e < 0 {
 				return os.NewSyscallError(p.d.op(), unix.Errno(-e))
 			}
-			return p.errorf(off, errMsgType, "acknowledgement (NLMSG_ERROR 0) in a dump")
-		case unix.SOCK_DIAG_BY_FAMILY:
-			var err error
-			p.out = append(p.out, Socket{})
-			s := &p.out[len(p.out)-1]
-			if p.d.family == sock.AF_UNIX {
-				err = p.unixMsg(off+nlmsgHdrLen, body, s)
-			} else {
-				err = p.inetMsg(off+nlmsgHdrLen, body, s)
-			}
-			if err != nil {
-				p.out = p.out[:len(p.out)-1]
-				return err
-			}
+			return errorf(p.d, at, errMsgType, "acknowledgement (NLMSG_ERROR 0) in a dump")
+		case p.d.msgType():
+			p.n++
 		default:
-			return p.errorf(off, errMsgType, "type %d, want %d", typ, unix.SOCK_DIAG_BY_FAMILY)
+			return errorf(p.d, at, errMsgType, "type %d, want %d", typ, p.d.msgType())
 		}
 		off += align4(mlen)
 	}
@@ -205,29 +215,104 @@ func (p *parser) feed(b []byte) error {
 }
 
 // finish checks that the dump ended.
-func (p *parser) finish() error {
+func (p *scanner) finish() error {
 	if !p.done {
-		return p.errorf(0, errNoDone, "%d bytes read", p.total)
+		return errorf(p.d, 0, errNoDone, "%d bytes read", p.total)
 	}
 	return nil
 }
 
+// decoder turns the socket messages of checked answers into Sockets.
+// The strings and slices it hands out come from a few blocks it allocates
+// as it goes, not one allocation per socket.
+type decoder struct {
+	d     *dump
+	bytes []byte    // the block strings are cut from
+	u32s  []uint32  // the block Pending lists are cut from
+	infos []TCPInfo // the block TCPInfo values are taken from
+}
+
+// decode appends the sockets of answer b, which a scanner has checked, to
+// out; out has room for them.
+func (p *decoder) decode(b []byte, out []Socket) ([]Socket, error) {
+	for off := 0; off+nlmsgHdrLen <= len(b); {
+		mlen := int(ne.Uint32(b[off : off+4]))
+		typ := ne.Uint16(b[off+4 : off+6])
+		if mlen < nlmsgHdrLen || mlen > len(b)-off {
+			return out, errorf(p.d, off, errTruncated, "nlmsg_len %d, %d bytes left", mlen, len(b)-off)
+		}
+		if typ == unix.NLMSG_DONE {
+			break
+		}
+		if typ == p.d.msgType() {
+			body := b[off+nlmsgHdrLen : off+mlen]
+			out = append(out, Socket{})
+			s := &out[len(out)-1]
+			var err error
+			if p.d.family == sock.AF_UNIX {
+				err = p.unixMsg(off+nlmsgHdrLen, body, s)
+			} else {
+				err = p.inetMsg(off+nlmsgHdrLen, body, s)
+			}
+			if err != nil {
+				return out[:len(out)-1], err
+			}
+		}
+		off += align4(mlen)
+	}
+	return out, nil
+}
+
+// string returns a string of b's bytes, cut from the current block.
+func (p *decoder) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(p.bytes)-len(p.bytes) < len(b) {
+		p.bytes = make([]byte, 0, max(4<<10, len(b)))
+	}
+	i := len(p.bytes)
+	p.bytes = append(p.bytes, b...)
+	// The block's bytes are never written again once a string holds them.
+	return unsafe.String(&p.bytes[i], len(b))
+}
+
+// uint32s returns a slice of n uint32s, cut from the current block, whose
+// capacity ends with it.
+func (p *decoder) uint32s(n int) []uint32 {
+	if cap(p.u32s)-len(p.u32s) < n {
+		p.u32s = make([]uint32, 0, max(1<<10, n))
+	}
+	i := len(p.u32s)
+	p.u32s = p.u32s[:i+n]
+	return p.u32s[i : i+n : i+n]
+}
+
+// tcpInfo returns a zero TCPInfo from the current block.
+func (p *decoder) tcpInfo() *TCPInfo {
+	if len(p.infos) == cap(p.infos) {
+		p.infos = make([]TCPInfo, 0, 256)
+	}
+	p.infos = p.infos[:len(p.infos)+1]
+	return &p.infos[len(p.infos)-1]
+}
+
 // attrs checks the attribute list in b (which starts at byte off of the
-// fed data) and calls fn with each attribute's type and payload. The last
+// answer) and calls fn with each attribute's type and payload. The last
 // attribute may lack its padding.
-func (p *parser) attrs(off int, b []byte, fn func(typ uint16, v []byte) error) error {
+func (p *decoder) attrs(off int, b []byte, fn func(typ uint16, v []byte) error) error {
 	for i := 0; i < len(b); {
 		rest := b[i:]
 		if len(rest) < attrHdrLen {
-			return p.errorf(off+i, errAttrLen, "%d bytes left, an attribute header is %d", len(rest), attrHdrLen)
+			return errorf(p.d, off+i, errAttrLen, "%d bytes left, an attribute header is %d", len(rest), attrHdrLen)
 		}
 		alen := int(ne.Uint16(rest[0:2]))
 		typ := ne.Uint16(rest[2:4]) & nlaTypeMask
 		if alen < attrHdrLen || alen > len(rest) {
-			return p.errorf(off+i, errAttrLen, "nla_len %d, %d bytes left", alen, len(rest))
+			return errorf(p.d, off+i, errAttrLen, "nla_len %d, %d bytes left", alen, len(rest))
 		}
 		if err := fn(typ, rest[attrHdrLen:alen]); err != nil {
-			return p.errorf(off+i, errAttrValue, "type %d: %v", typ, err)
+			return errorf(p.d, off+i, errAttrValue, "type %d: %v", typ, err)
 		}
 		i += align4(alen)
 	}
@@ -247,13 +332,13 @@ func need(v []byte, n int) error {
 }
 
 // inetMsg parses one struct inet_diag_msg and its attributes into s.
-func (p *parser) inetMsg(off int, body []byte, s *Socket) error {
+func (p *decoder) inetMsg(off int, body []byte, s *Socket) error {
 	if len(body) < inetMsgLen {
-		return p.errorf(off, errTruncated, "inet_diag_msg of %d bytes, want %d", len(body), inetMsgLen)
+		return errorf(p.d, off, errTruncated, "inet_diag_msg of %d bytes, want %d", len(body), inetMsgLen)
 	}
 	fam := sock.Family(body[0])
-	if fam != p.d.family {
-		return p.errorf(off, errFamily, "family %d, asked for %d", body[0], p.d.family)
+	if fam != p.d.family && (p.d.family != sock.AF_UNSPEC || fam != sock.AF_INET && fam != sock.AF_INET6) {
+		return errorf(p.d, off, errFamily, "family %d, asked for %d", body[0], p.d.family)
 	}
 	s.Family = fam
 	s.State = State(body[1])
@@ -321,26 +406,26 @@ func (p *parser) inetMsg(off int, body []byte, s *Socket) error {
 			if p.d.protocol != sock.IPPROTO_TCP || p.d.ext&extInfo == 0 {
 				return nil // UDP sends none; nothing asked for otherwise
 			}
-			ti := new(unix.TCPInfo)
+			ti := p.tcpInfo()
 			copy(unsafe.Slice((*byte)(unsafe.Pointer(ti)), unsafe.Sizeof(*ti)), v)
 			s.TCPInfo = ti
 		case inetDiagCong:
 			if p.d.ext&extCong == 0 {
 				return nil
 			}
-			s.Congestion = congestionName(cString(v))
+			s.Congestion = p.congestionName(cString(v))
 		}
 		return nil
 	})
 }
 
 // unixMsg parses one struct unix_diag_msg and its attributes into s.
-func (p *parser) unixMsg(off int, body []byte, s *Socket) error {
+func (p *decoder) unixMsg(off int, body []byte, s *Socket) error {
 	if len(body) < unixMsgLen {
-		return p.errorf(off, errTruncated, "unix_diag_msg of %d bytes, want %d", len(body), unixMsgLen)
+		return errorf(p.d, off, errTruncated, "unix_diag_msg of %d bytes, want %d", len(body), unixMsgLen)
 	}
 	if body[0] != unix.AF_UNIX {
-		return p.errorf(off, errFamily, "family %d, asked for %d", body[0], unix.AF_UNIX)
+		return errorf(p.d, off, errFamily, "family %d, asked for %d", body[0], unix.AF_UNIX)
 	}
 	s.Family = sock.AF_UNIX
 	s.Type = sock.Type(body[1])
@@ -356,7 +441,7 @@ func (p *parser) unixMsg(off int, body []byte, s *Socket) error {
 			if len(v) > 0 && v[0] != 0 {
 				v = cString(v) // a path's length counts its terminating NUL
 			}
-			s.Path = string(v)
+			s.Path = p.string(v)
 		case unixDiagVFS:
 			if err := need(v, 8); err != nil {
 				return err
@@ -374,7 +459,7 @@ func (p *parser) unixMsg(off int, body []byte, s *Socket) error {
 				return fmt.Errorf("%d bytes, not a multiple of 4", len(v))
 			}
 			if len(v) > 0 {
-				s.Pending = make([]uint32, len(v)/4)
+				s.Pending = p.uint32s(len(v) / 4)
 				for i := range s.Pending {
 					s.Pending[i] = ne.Uint32(v[4*i:])
 				}
@@ -411,30 +496,34 @@ func cString(b []byte) []byte {
 
 // congestionName returns the algorithm's name, without allocating for the
 // common ones.
-func congestionName(b []byte) string {
+func (p *decoder) congestionName(b []byte) string {
 	for _, n := range [...]string{"cubic", "reno", "bbr", "dctcp", "vegas", "westwood", "htcp", "bic"} {
 		if string(b) == n {
 			return n
 		}
 	}
-	return string(b)
+	return p.string(b)
 }
 
 // request builds the SOCK_DIAG_BY_FAMILY dump request for d with sequence
 // number seq.
 func (d *dump) request(seq uint32) []byte {
 	var n int
-	if d.family == sock.AF_UNIX {
+	switch d.family {
+	case sock.AF_UNIX:
 		n = nlmsgHdrLen + unixReqLen
-	} else {
+	case sock.AF_UNSPEC:
+		n = nlmsgHdrLen + inetReqV1
+	default:
 		n = nlmsgHdrLen + inetReqLen
-		if d.bytecode != nil {
-			n += attrHdrLen + align4(len(d.bytecode))
-		}
+	}
+	reqLen := n - nlmsgHdrLen
+	if d.family != sock.AF_UNIX && d.bytecode != nil {
+		n += attrHdrLen + align4(len(d.bytecode))
 	}
 	b := make([]byte, n)
 	ne.PutUint32(b[0:], uint32(n))
-	ne.PutUint16(b[4:], unix.SOCK_DIAG_BY_FAMILY)
+	ne.PutUint16(b[4:], d.msgType())
 	ne.PutUint16(b[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
 	ne.PutUint32(b[8:], seq)
 	r := b[nlmsgHdrLen:]
@@ -444,11 +533,17 @@ func (d *dump) request(seq uint32) []byte {
 		ne.PutUint32(r[12:], udiagShowName|udiagShowVFS|udiagShowPeer|udiagShowIcons|udiagShowRQLen|udiagShowUID)
 		return b
 	}
-	r[1] = byte(d.protocol)
-	r[2] = d.ext
-	ne.PutUint32(r[4:], d.states) // idiag_states; id: all zero
+	if d.family == sock.AF_UNSPEC {
+		// struct inet_diag_req: the protocol is the message type's.
+		r[3] = d.ext
+		ne.PutUint32(r[52:], d.states) // idiag_states; id: all zero
+	} else {
+		r[1] = byte(d.protocol)
+		r[2] = d.ext
+		ne.PutUint32(r[4:], d.states) // idiag_states; id: all zero
+	}
 	if d.bytecode != nil {
-		a := r[inetReqLen:]
+		a := r[reqLen:]
 		ne.PutUint16(a[0:], uint16(attrHdrLen+len(d.bytecode)))
 		ne.PutUint16(a[2:], inetDiagReqBytecode)
 		copy(a[attrHdrLen:], d.bytecode)

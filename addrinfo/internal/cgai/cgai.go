@@ -3,6 +3,7 @@
 package cgai
 
 /*
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -11,7 +12,13 @@ package cgai
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+// Each call starts with h_errno and errno 0, as in a thread that made no
+// look-up yet: glibc's getaddrinfo can read an h_errno left by an earlier
+// call (a failed resolv.conf or nsswitch.conf read leaves NETDB_INTERNAL).
+static void clear_errors(void) { h_errno = 0; errno = 0; }
+
 static int gai_nohints(const char *host, const char *serv, struct addrinfo **res) {
+	clear_errors();
 	return getaddrinfo(host, serv, NULL, res);
 }
 
@@ -22,6 +29,7 @@ static int gai(const char *host, const char *serv, int flags, int family, int so
 	hints.ai_family = family;
 	hints.ai_socktype = socktype;
 	hints.ai_protocol = protocol;
+	clear_errors();
 	return getaddrinfo(host, serv, &hints, res);
 }
 
@@ -31,6 +39,7 @@ static int gni4(const unsigned char *a, unsigned short port, int flags, char *ho
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
 	memcpy(&sin.sin_addr, a, 4);
+	clear_errors();
 	return getnameinfo((struct sockaddr *)&sin, sizeof sin, host, hostlen, serv, servlen, flags);
 }
 
@@ -41,6 +50,7 @@ static int gni6(const unsigned char *a, unsigned short port, unsigned int scope,
 	sin6.sin6_port = htons(port);
 	sin6.sin6_scope_id = scope;
 	memcpy(&sin6.sin6_addr, a, 16);
+	clear_errors();
 	return getnameinfo((struct sockaddr *)&sin6, sizeof sin6, host, hostlen, serv, servlen, flags);
 }
 
@@ -70,6 +80,7 @@ import "C"
 import (
 	"net/netip"
 	"strconv"
+	"syscall"
 	"unsafe"
 )
 
@@ -94,19 +105,35 @@ func GetAddrInfoNilHints(host, service *string) ([]AddrInfo, int) {
 	return getAddrInfo(host, service, true, 0, 0, 0, 0)
 }
 
+// GetAddrInfoErrno is [GetAddrInfo] that also returns errno when the code
+// is EAI_SYSTEM (else 0).
+func GetAddrInfoErrno(host, service *string, flags, family, socktype, protocol int) ([]AddrInfo, int, syscall.Errno) {
+	return getAddrInfoErrno(host, service, false, flags, family, socktype, protocol)
+}
+
 func getAddrInfo(host, service *string, nilHints bool, flags, family, socktype, protocol int) ([]AddrInfo, int) {
+	out, code, _ := getAddrInfoErrno(host, service, nilHints, flags, family, socktype, protocol)
+	return out, code
+}
+
+func getAddrInfoErrno(host, service *string, nilHints bool, flags, family, socktype, protocol int) ([]AddrInfo, int, syscall.Errno) {
 	h, s := cstr(host), cstr(service)
 	defer C.free(unsafe.Pointer(h))
 	defer C.free(unsafe.Pointer(s))
 	var res *C.struct_addrinfo
 	var rc C.int
+	var err error
 	if nilHints {
-		rc = C.gai_nohints(h, s, &res)
+		rc, err = C.gai_nohints(h, s, &res)
 	} else {
-		rc = C.gai(h, s, C.int(flags), C.int(family), C.int(socktype), C.int(protocol), &res)
+		rc, err = C.gai(h, s, C.int(flags), C.int(family), C.int(socktype), C.int(protocol), &res)
 	}
 	if rc != 0 {
-		return nil, int(rc)
+		var errno syscall.Errno
+		if rc == C.EAI_SYSTEM {
+			errno, _ = err.(syscall.Errno)
+		}
+		return nil, int(rc), errno
 	}
 	defer C.freeaddrinfo(res)
 	var out []AddrInfo
@@ -128,13 +155,20 @@ func getAddrInfo(host, service *string, nilHints bool, flags, family, socktype, 
 		}
 		out = append(out, ai)
 	}
-	return out, 0
+	return out, 0, 0
 }
 
 // GetNameInfo calls getnameinfo(3) on addr (IPv4 as sockaddr_in, anything
 // else as sockaddr_in6 with scope id scope) with buffers of hostlen and
 // servlen bytes (0: a NULL buffer).
 func GetNameInfo(addr netip.Addr, port uint16, scope uint32, flags, hostlen, servlen int) (host, serv string, code int) {
+	host, serv, code, _ = GetNameInfoErrno(addr, port, scope, flags, hostlen, servlen)
+	return host, serv, code
+}
+
+// GetNameInfoErrno is [GetNameInfo] that also returns errno when the code
+// is EAI_SYSTEM (else 0).
+func GetNameInfoErrno(addr netip.Addr, port uint16, scope uint32, flags, hostlen, servlen int) (host, serv string, code int, errno syscall.Errno) {
 	var hb, sb *C.char
 	if hostlen > 0 {
 		hb = (*C.char)(C.calloc(C.size_t(hostlen), 1))
@@ -145,15 +179,19 @@ func GetNameInfo(addr netip.Addr, port uint16, scope uint32, flags, hostlen, ser
 		defer C.free(unsafe.Pointer(sb))
 	}
 	var rc C.int
+	var err error
 	if addr.Is4() {
 		a := addr.As4()
-		rc = C.gni4((*C.uchar)(unsafe.Pointer(&a[0])), C.ushort(port), C.int(flags), hb, C.int(hostlen), sb, C.int(servlen))
+		rc, err = C.gni4((*C.uchar)(unsafe.Pointer(&a[0])), C.ushort(port), C.int(flags), hb, C.int(hostlen), sb, C.int(servlen))
 	} else {
 		a := addr.As16()
-		rc = C.gni6((*C.uchar)(unsafe.Pointer(&a[0])), C.ushort(port), C.uint(scope), C.int(flags), hb, C.int(hostlen), sb, C.int(servlen))
+		rc, err = C.gni6((*C.uchar)(unsafe.Pointer(&a[0])), C.ushort(port), C.uint(scope), C.int(flags), hb, C.int(hostlen), sb, C.int(servlen))
 	}
 	if rc != 0 {
-		return "", "", int(rc)
+		if rc == C.EAI_SYSTEM {
+			errno, _ = err.(syscall.Errno)
+		}
+		return "", "", int(rc), errno
 	}
 	if hb != nil {
 		host = C.GoString(hb)
@@ -161,7 +199,7 @@ func GetNameInfo(addr netip.Addr, port uint16, scope uint32, flags, hostlen, ser
 	if sb != nil {
 		serv = C.GoString(sb)
 	}
-	return host, serv, 0
+	return host, serv, 0, 0
 }
 
 // GaiStrerror calls gai_strerror(3).

@@ -2,7 +2,10 @@
 
 package cgai
 
-import "net/netip"
+import (
+	"net/netip"
+	"syscall"
+)
 
 // Available reports whether the C library is reachable (cgo is on).
 const Available = false
@@ -12,6 +15,12 @@ func GetAddrInfo(host, service *string, flags, family, socktype, protocol int) (
 	return nil, 0
 }
 
+// GetAddrInfoErrno is unavailable without cgo: it returns no results and
+// code 0.
+func GetAddrInfoErrno(host, service *string, flags, family, socktype, protocol int) ([]AddrInfo, int, syscall.Errno) {
+	return nil, 0, 0
+}
+
 // GetAddrInfoNilHints is unavailable without cgo: it returns no results
 // and code 0.
 func GetAddrInfoNilHints(host, service *string) ([]AddrInfo, int) { return nil, 0 }
@@ -19,6 +28,11 @@ func GetAddrInfoNilHints(host, service *string) ([]AddrInfo, int) { return nil, 
 // GetNameInfo is unavailable without cgo.
 func GetNameInfo(addr netip.Addr, port uint16, scope uint32, flags, hostlen, servlen int) (host, serv string, code int) {
 	return "", "", 0
+}
+
+// GetNameInfoErrno is unavailable without cgo.
+func GetNameInfoErrno(addr netip.Addr, port uint16, scope uint32, flags, hostlen, servlen int) (host, serv string, code int, errno syscall.Errno) {
+	return "", "", 0, 0
 }
 
 // GaiStrerror is unavailable without cgo: it returns "".
