@@ -160,7 +160,7 @@ func (r *resCtx) sendDG(q1, q2 *dnsQuery, ns int, terrno *unix.Errno, gotSomewhe
 			*terrno = errnoOf(err)
 			return -1 // socket(2) failed: glibc gives up
 		}
-		if err := nd.s.Connect(server); err != nil {
+		if err := nd.s.Connect(sock.InetAddr(server)); err != nil {
 			nd.close()
 			return 0
 		}
@@ -239,7 +239,7 @@ retry:
 		if n == 0 {
 			return 0, sendResult{}, false // recvfrom gave nothing: next server
 		}
-		if from.Addr().Unmap() != server.Addr().Unmap() || from.Port() != server.Port() {
+		if from.AddrPort().Addr().Unmap() != server.Addr().Unmap() || from.AddrPort().Port() != server.Port() {
 			continue // not from the server (a connected socket never sees one)
 		}
 		msg := append([]byte(nil), buf[:n]...)
@@ -332,7 +332,7 @@ func (r *resCtx) sendVC(q1, q2 *dnsQuery, ns int, terrno *unix.Errno) (int, send
 	}
 	defer d.close()
 	d.s.SetDeadline(time.Now().Add(r.conf.serverTimeout(ns)))
-	if err := d.s.Connect(server); err != nil {
+	if err := d.s.Connect(sock.InetAddr(server)); err != nil {
 		*terrno = errnoOf(err)
 		return 0, sendResult{}
 	}

@@ -118,7 +118,7 @@ func pkListen(addr netip.AddrPort, reusePort bool) (*sock.Socket, netip.AddrPort
 				return err
 			}
 		}
-		if err := ln.Bind(addr); err != nil {
+		if err := ln.Bind(sock.InetAddr(addr)); err != nil {
 			return err
 		}
 		if err := ln.Listen(unix.SOMAXCONN); err != nil {
@@ -135,7 +135,7 @@ func pkListen(addr netip.AddrPort, reusePort bool) (*sock.Socket, netip.AddrPort
 		ln.Close()
 		return nil, netip.AddrPort{}, err
 	}
-	return ln, bound, nil
+	return ln, bound.AddrPort(), nil
 }
 
 // pkConn is one client connection of a loop, the token it is watched

@@ -25,6 +25,8 @@ type File struct {
 	r, w, pr, pw ioOp
 
 	readFn, writeFn, preadFn, pwriteFn func(fd uintptr) bool
+
+	vec vecIO // Readv and Writev (vector.go)
 }
 
 // ioOp is the state of one Read, Write, ReadAt or WriteAt call.

@@ -1,44 +1,21 @@
 package sock
 
-import (
-	"net/netip"
-	"strconv"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // Bind assigns a local address: bind(2). Port 0 lets the kernel choose; an
-// IPv4 address to an AF_INET6 socket binds the IPv4-mapped address.
-func (s *Socket) Bind(addr netip.AddrPort) error {
-	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) { return encodeAddr(addr, s.family, false, rsa) })
-}
-
-// BindUnix binds an AF_UNIX socket to path: bind(2) with a sockaddr_un. The
-// kernel creates the file (EADDRINUSE if it exists); a Linux path starting
-// with '@' is abstract. An empty, NUL-holding or too long path is EINVAL.
-func (s *Socket) BindUnix(path string) error {
-	return s.bind(func(rsa *unix.RawSockaddrAny) (uint32, error) { return s.unixSockaddr(path, rsa) })
-}
-
-// unixSockaddr encodes path for BindUnix and ConnectUnix: EAFNOSUPPORT on
-// a socket of another family.
-func (s *Socket) unixSockaddr(path string, rsa *unix.RawSockaddrAny) (uint32, error) {
-	if s.family != AF_UNIX {
-		return 0, &addrError{strconv.Quote(path), "a path for an " + s.family.String() + " socket", unix.EAFNOSUPPORT}
-	}
-	return encodeUnix(path, rsa)
-}
-
-func (s *Socket) bind(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
+// IPv4 address to an AF_INET6 socket binds the IPv4-mapped address. An
+// AF_UNIX path is created by the kernel (EADDRINUSE if it exists).
+func (s *Socket) Bind(addr Addr) error {
+	const op = "bind"
 	var rsa unix.RawSockaddrAny
-	if err := s.check("bind"); err != nil {
+	if err := s.check(op); err != nil {
 		return err
 	}
-	salen, err := encode(&rsa)
+	salen, err := encodeSockaddr(&addr, s.family, false, &rsa)
 	if err != nil {
-		return opError("bind", err)
+		return opError(op, err)
 	}
-	return s.control("bind", func(fd int) error {
+	return s.control(op, func(fd int) error {
 		return errOrNil(sysBind(fd, &rsa, salen))
 	})
 }
@@ -51,33 +28,18 @@ func (s *Socket) Listen(backlog int) error {
 }
 
 // Connect connects to addr: connect(2), waiting for a stream connection to
-// be made or fail (SO_ERROR, e.g. ECONNREFUSED). Nonblocking, it returns
-// EINPROGRESS (EALREADY while one is under way), as in C. Port 0 is EINVAL
-// except on raw and ICMP sockets, which have no ports.
-func (s *Socket) Connect(addr netip.AddrPort) error {
-	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return encodeAddr(addr, s.family, s.needPort(), rsa) })
-}
-
-// needPort reports whether a destination needs a port: not for SOCK_RAW
-// nor for ICMP datagram ("ping") sockets.
-func (s *Socket) needPort() bool {
-	return s.typ != SOCK_RAW && s.proto != IPPROTO_ICMP && s.proto != IPPROTO_ICMPV6
-}
-
-// ConnectUnix connects an AF_UNIX socket to path: connect(2), as
-// [Socket.Connect]. A full Linux backlog gives EAGAIN, not a wait, as in net.
-func (s *Socket) ConnectUnix(path string) error {
-	return s.connect(func(rsa *unix.RawSockaddrAny) (uint32, error) { return s.unixSockaddr(path, rsa) })
-}
-
-func (s *Socket) connect(encode func(*unix.RawSockaddrAny) (uint32, error)) error {
+// be made or fail (SO_ERROR, e.g. ECONNREFUSED); the error names addr.
+// Nonblocking, it returns EINPROGRESS (EALREADY while one is under way), as
+// in C. Port 0 is EINVAL except on raw and ICMP sockets, which have no
+// ports; a full Linux AF_UNIX backlog is EAGAIN, as in net.
+func (s *Socket) Connect(addr Addr) error {
 	const op = "connect"
 	if err := s.check(op); err != nil {
 		return err
 	}
 	s.wmu.Lock()
 	w := &s.tx
-	salen, err := encode(&w.rsa)
+	salen, err := encodeSockaddr(&addr, s.family, s.needPort(), &w.rsa)
 	if err != nil {
 		s.wmu.Unlock()
 		return opError(op, err)
@@ -90,7 +52,16 @@ func (s *Socket) connect(encode func(*unix.RawSockaddrAny) (uint32, error)) erro
 	if err != nil {
 		return opError(op, err)
 	}
-	return opError(op, errOrNil(e))
+	if e != 0 {
+		return opError(op, &addrError{addr.String(), e.Error(), e, nil})
+	}
+	return nil
+}
+
+// needPort reports whether a destination needs a port: not for SOCK_RAW
+// nor for ICMP datagram ("ping") sockets.
+func (s *Socket) needPort() bool {
+	return s.typ != SOCK_RAW && s.proto != IPPROTO_ICMP && s.proto != IPPROTO_ICMPV6
 }
 
 func (s *Socket) doConnect(fd uintptr) bool {
@@ -142,31 +113,32 @@ func (s *Socket) doConnect(fd uintptr) bool {
 	}
 }
 
-// LocalAddr returns the bound address: getsockname(2); zero if not IP.
-func (s *Socket) LocalAddr() (netip.AddrPort, error) {
+// LocalAddr returns the bound address: getsockname(2), as the kernel has
+// it (an unbound AF_UNIX socket is unnamed).
+func (s *Socket) LocalAddr() (Addr, error) {
 	return s.sockname("getsockname", ctlSockname)
 }
 
 // RemoteAddr returns the peer's address: getpeername(2); ENOTCONN when not
-// connected, the zero AddrPort for a non-IP family.
-func (s *Socket) RemoteAddr() (netip.AddrPort, error) {
+// connected.
+func (s *Socket) RemoteAddr() (Addr, error) {
 	return s.sockname("getpeername", ctlPeername)
 }
 
-func (s *Socket) sockname(op string, which int) (netip.AddrPort, error) {
+func (s *Socket) sockname(op string, which int) (Addr, error) {
 	if err := s.check(op); err != nil {
-		return netip.AddrPort{}, err
+		return Addr{}, err
 	}
 	s.cmu.Lock()
 	s.ctl.op = which
 	err := s.runCtl()
-	var ap netip.AddrPort
+	var a Addr
 	if err == nil {
-		ap = decodeAddr(&s.ctl.rsa, s.ctl.salen)
+		a = decodeSockaddr(&s.ctl.rsa, s.ctl.salen)
 	}
 	s.cmu.Unlock()
 	if err != nil {
-		return netip.AddrPort{}, opError(op, err)
+		return Addr{}, opError(op, err)
 	}
-	return ap, nil
+	return a, nil
 }

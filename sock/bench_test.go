@@ -273,7 +273,7 @@ func BenchmarkUDP(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for range b.N {
-			if _, err := cli.SendTo(msg, 0, saddr); err != nil {
+			if _, err := cli.SendTo(msg, 0, sock.InetAddr(saddr)); err != nil {
 				b.Fatal(err)
 			}
 			if _, _, err := srv.RecvFrom(buf, 0); err != nil {

@@ -77,6 +77,8 @@ const (
 	MSG_WAITALL  MsgFlag = unix.MSG_WAITALL
 	MSG_OOB      MsgFlag = unix.MSG_OOB
 	MSG_TRUNC    MsgFlag = unix.MSG_TRUNC
+	MSG_CTRUNC   MsgFlag = unix.MSG_CTRUNC
+	MSG_EOR      MsgFlag = unix.MSG_EOR
 )
 
 var msgFlagNames = []cname.Name{
@@ -86,6 +88,8 @@ var msgFlagNames = []cname.Name{
 	{V: unix.MSG_DONTWAIT, Name: "MSG_DONTWAIT"},
 	{V: unix.MSG_WAITALL, Name: "MSG_WAITALL"},
 	{V: unix.MSG_TRUNC, Name: "MSG_TRUNC"},
+	{V: unix.MSG_CTRUNC, Name: "MSG_CTRUNC"},
+	{V: unix.MSG_EOR, Name: "MSG_EOR"},
 	{V: uint64(msgNoSignal), Name: "MSG_NOSIGNAL"},
 }
 

@@ -73,7 +73,7 @@ func ExampleSocket_JoinGroup() {
 	defer s.Close()
 	group := netip.MustParseAddrPort("239.1.2.3:5007")
 	s.SetReuseAddr(true)
-	if err := s.Bind(group); err != nil {
+	if err := s.Bind(sock.InetAddr(group)); err != nil {
 		log.Fatal(err)
 	}
 	if err := s.JoinGroup(1, group.Addr()); err != nil { // index 1: lo, usually

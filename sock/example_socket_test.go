@@ -20,14 +20,14 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := s.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	addr, err := s.LocalAddr()
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(s.Family(), s.Type(), addr.Addr(), addr.Port() != 0)
+	fmt.Println(s.Family(), s.Type(), addr.AddrPort().Addr(), addr.AddrPort().Port() != 0)
 	// Output: AF_INET SOCK_DGRAM 127.0.0.1 true
 }
 
@@ -59,7 +59,7 @@ func ExampleSocket_Accept() {
 		log.Fatal(err)
 	}
 	defer ln.Close()
-	if err := ln.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	if err := ln.Listen(1); err != nil {
@@ -186,7 +186,7 @@ func ExampleSocket_RecvFrom() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	if err := srv.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := srv.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	to, _ := srv.LocalAddr()
@@ -195,7 +195,7 @@ func ExampleSocket_RecvFrom() {
 		log.Fatal(err)
 	}
 	defer cli.Close()
-	if err := cli.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := cli.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	if _, err := cli.SendTo([]byte("hello, server"), 0, to); err != nil {

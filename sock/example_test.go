@@ -25,7 +25,7 @@ func Example_tcp() {
 	if err := ln.SetReuseAddr(true); err != nil {
 		log.Fatal(err)
 	}
-	if err := ln.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	if err := ln.Listen(16); err != nil {
@@ -41,7 +41,7 @@ func Example_tcp() {
 			log.Fatal(err)
 		}
 		defer c.Close()
-		fmt.Println("server: accepted a client from", peer.Addr())
+		fmt.Println("server: accepted a client from", peer.AddrPort().Addr())
 		buf := make([]byte, 64)
 		for {
 			n, err := c.Recv(buf, 0)
@@ -94,7 +94,7 @@ func Example_udp() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	if err := srv.Bind(netip.MustParseAddrPort("[::1]:0")); err != nil {
+	if err := srv.Bind(sock.InetAddr(netip.MustParseAddrPort("[::1]:0"))); err != nil {
 		log.Fatal(err)
 	}
 	saddr, _ := srv.LocalAddr()
@@ -113,7 +113,7 @@ func Example_udp() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("server: %q from %v\n", buf[:n], from.Addr())
+	fmt.Printf("server: %q from %v\n", buf[:n], from.AddrPort().Addr())
 	if _, err := srv.SendTo([]byte("time to go"), 0, from); err != nil {
 		log.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func Example_udp() {
 func ExampleSocket_Tuple() {
 	ln, _ := sock.New(sock.AF_INET, sock.SOCK_STREAM, 0)
 	defer ln.Close()
-	ln.Bind(netip.MustParseAddrPort("127.0.0.1:0"))
+	ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0")))
 	ln.Listen(16)
 	addr, _ := ln.LocalAddr()
 
@@ -150,7 +150,7 @@ func ExampleSocket_Tuple() {
 		tuples = append(tuples, t)
 	}
 	a, b := tuples[0], tuples[1]
-	fmt.Println(a.Protocol == b.Protocol, a.Local.Addr() == b.Local.Addr(), a.Remote == b.Remote, a.Local.Port() == b.Local.Port())
+	fmt.Println(a.Protocol == b.Protocol, a.Local.AddrPort().Addr() == b.Local.AddrPort().Addr(), a.Remote == b.Remote, a.Local.AddrPort().Port() == b.Local.AddrPort().Port())
 	// Output: true true true false
 }
 
@@ -159,16 +159,16 @@ func ExampleSocket_Connect_refused() {
 	// A bound socket that does not listen: its port refuses connections.
 	b, _ := sock.New(sock.AF_INET, sock.SOCK_STREAM, 0)
 	defer b.Close()
-	b.Bind(netip.MustParseAddrPort("127.0.0.1:0"))
+	b.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0")))
 	addr, _ := b.LocalAddr()
 
 	c, _ := sock.New(sock.AF_INET, sock.SOCK_STREAM, 0)
 	defer c.Close()
 	err := c.Connect(addr)
-	fmt.Println(err)
+	fmt.Println(strings.Replace(err.Error(), addr.String(), "127.0.0.1:PORT", 1))
 	fmt.Println(errors.Is(err, unix.ECONNREFUSED))
 	// Output:
-	// connect: connection refused
+	// connect: address 127.0.0.1:PORT: connection refused
 	// true
 }
 

@@ -46,8 +46,9 @@ func TestFromConn(t *testing.T) {
 	}
 	want := sock.Tuple{
 		Protocol: sock.IPPROTO_TCP,
-		Local:    nc.LocalAddr().(*net.TCPAddr).AddrPort(),
-		Remote:   nc.RemoteAddr().(*net.TCPAddr).AddrPort(),
+		Local:    sock.InetAddr(nc.LocalAddr().(*net.TCPAddr).AddrPort()),
+		Remote:   sock.InetAddr(nc.RemoteAddr().(*net.TCPAddr).AddrPort()),
+		Type:     sock.SOCK_STREAM,
 	}
 	if tu != want {
 		t.Errorf("Tuple of a net.Conn = %v, want %v", tu, want)
@@ -90,7 +91,7 @@ func TestFromConn(t *testing.T) {
 		if s.Family() != sock.AF_INET6 || s.Type() != sock.SOCK_DGRAM || s.Protocol() != sock.IPPROTO_UDP {
 			t.Errorf("FromConn(UDPConn): %v %v %v", s.Family(), s.Type(), s.Protocol())
 		}
-		if la, _ := s.LocalAddr(); la != uc.LocalAddr().(*net.UDPAddr).AddrPort() {
+		if la, _ := s.LocalAddr(); la.AddrPort() != uc.LocalAddr().(*net.UDPAddr).AddrPort() {
 			t.Errorf("LocalAddr %v, net says %v", la, uc.LocalAddr())
 		}
 	})
@@ -186,7 +187,7 @@ func TestNetInterop(t *testing.T) {
 		}
 		buf := make([]byte, 8)
 		n, from, err := other.RecvFrom(buf, 0)
-		if err != nil || string(buf[:n]) != "pkt" || from != uaddr {
+		if err != nil || string(buf[:n]) != "pkt" || from.AddrPort() != uaddr {
 			t.Fatalf("RecvFrom = %q from %v, %v", buf[:n], from, err)
 		}
 	})

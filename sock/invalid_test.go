@@ -71,7 +71,7 @@ func checkInvalidCall(t *testing.T, name string, fn reflect.Value) {
 // their zero values: none panics.
 func TestInvalidValueTypes(t *testing.T) {
 	t.Parallel()
-	for _, zero := range []any{sock.Options{}, sock.Tuple{}, sock.Family(0), sock.Type(0),
+	for _, zero := range []any{sock.Options{}, sock.Tuple{}, sock.Addr{}, sock.Cmsg{}, sock.Family(0), sock.Type(0),
 		sock.Protocol(0), sock.MsgFlag(0), sock.How(0), sock.LinkAddr{}} {
 		v := reflect.ValueOf(zero)
 		for i := range v.NumMethod() {

@@ -2,8 +2,8 @@ package sock
 
 import (
 	"io"
-	"net/netip"
 
+	"github.com/posixkit/posixkit/internal/iovec"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,6 +20,14 @@ type rxState struct {
 	rsa      unix.RawSockaddrAny
 	msg      unix.Msghdr
 	iov      unix.Iovec
+	// recvmsg with several buffers and control data (RecvMsg).
+	bufs [][]byte
+	oob  []byte
+	oobn int
+	iovs []unix.Iovec
+	// readv (Readv) and recvmmsg (RecvMmsg).
+	vec  iovec.Vec
+	mmsg *mmsgState
 }
 
 // txState is the per-socket state of one write-side operation.
@@ -31,6 +39,17 @@ type txState struct {
 	started bool // connect: connect(2) was made, now waiting
 	salen   uint32
 	rsa     unix.RawSockaddrAny
+	// sendmsg (SendMsg): several buffers and control data.
+	bufs [][]byte
+	oob  []byte
+	msg  unix.Msghdr
+	iovs []unix.Iovec
+	// writev (Writev) and sendmmsg (SendMmsg).
+	vec   iovec.Vec
+	vbufs [][]byte
+	vi    int
+	voff  int
+	mmsg  *mmsgState
 }
 
 // wait reports whether an operation that got EAGAIN should wait in the
@@ -103,33 +122,34 @@ func (s *Socket) doSend(fd uintptr) bool {
 	}
 }
 
-// Accept waits for the next connection, skipping ECONNABORTED: accept4(2)
-// with SOCK_CLOEXEC|SOCK_NONBLOCK (Darwin: accept(2) under syscall.ForkLock).
-// The peer is IPv4-mapped on a dual-stack socket, zero if not IP.
-func (s *Socket) Accept() (*Socket, netip.AddrPort, error) {
+// Accept waits for the next connection: accept4(2) with SOCK_CLOEXEC and
+// SOCK_NONBLOCK (Darwin: accept(2), flags under syscall.ForkLock).
+// ECONNABORTED is skipped. The peer address is the kernel's (IPv4-mapped on
+// a dual-stack socket; unnamed for most AF_UNIX clients).
+func (s *Socket) Accept() (*Socket, Addr, error) {
 	const op = "accept"
 	if !s.ok() {
-		return nil, netip.AddrPort{}, s.checkError(op)
+		return nil, Addr{}, s.checkError(op)
 	}
 	s.rmu.Lock()
 	r := &s.rx
 	err := s.fd.Read(s.acceptFn)
 	nfd, e := r.nfd, r.errno
-	var peer netip.AddrPort
+	var peer Addr
 	if err == nil && e == 0 {
-		peer = decodeAddr(&r.rsa, r.salen)
+		peer = decodeSockaddr(&r.rsa, r.salen)
 	}
 	s.rmu.Unlock()
 	if err != nil {
-		return nil, netip.AddrPort{}, opError(op, err)
+		return nil, Addr{}, opError(op, err)
 	}
 	if e != 0 {
-		return nil, netip.AddrPort{}, opError(op, e)
+		return nil, Addr{}, opError(op, e)
 	}
 	ns, err := newSocket(nfd, s.family, s.typ, s.proto)
 	if err != nil {
 		unix.Close(nfd)
-		return nil, netip.AddrPort{}, opError(op, err)
+		return nil, Addr{}, opError(op, err)
 	}
 	return ns, peer, nil
 }
@@ -150,13 +170,13 @@ func (s *Socket) Send(p []byte, flags MsgFlag) (int, error) {
 // SendTo sends p to addr: sendto(2) with MSG_NOSIGNAL. A bad addr sends
 // nothing (port 0 is one, except on raw and ICMP sockets); an IPv4 addr to
 // an AF_INET6 socket goes IPv4-mapped.
-func (s *Socket) SendTo(p []byte, flags MsgFlag, addr netip.AddrPort) (int, error) {
+func (s *Socket) SendTo(p []byte, flags MsgFlag, addr Addr) (int, error) {
 	const op = "sendto"
 	if !s.ok() {
 		return 0, s.checkError(op)
 	}
 	s.wmu.Lock()
-	salen, err := encodeAddr(addr, s.family, s.needPort(), &s.tx.rsa)
+	salen, err := encodeSockaddr(&addr, s.family, s.needPort(), &s.tx.rsa)
 	if err != nil {
 		s.wmu.Unlock()
 		return 0, opError(op, err)
@@ -283,20 +303,20 @@ func (s *Socket) recvResult(op string, p []byte, n int, e unix.Errno, mflags int
 }
 
 // RecvFrom receives as [Socket.Recv] and returns the sender's address:
-// recvmsg(2). The zero AddrPort for a connected stream or non-IP family.
-func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, netip.AddrPort, error) {
+// recvmsg(2). The zero Addr for a connected stream or an unnamed sender.
+func (s *Socket) RecvFrom(p []byte, flags MsgFlag) (int, Addr, error) {
 	const op = "recvfrom"
 	if !s.ok() {
-		return 0, netip.AddrPort{}, s.checkError(op)
+		return 0, Addr{}, s.checkError(op)
 	}
 	s.rmu.Lock()
 	r := &s.rx
 	r.buf, r.flags, r.wantName = p, int(flags), true
 	err := s.fd.Read(s.recvmsgFn)
 	n, e, mf := r.n, r.errno, r.mflags
-	var from netip.AddrPort
+	var from Addr
 	if err == nil && e == 0 {
-		from = decodeAddr(&r.rsa, r.salen)
+		from = decodeSockaddr(&r.rsa, r.salen)
 	}
 	r.buf = nil
 	s.rmu.Unlock()

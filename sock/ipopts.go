@@ -88,7 +88,7 @@ func (s *Socket) getIP(o *ipOpt) (int, error) {
 		})
 		return int(b), err
 	}
-	return s.GetsockoptInt(level, opt)
+	return s.GetsockoptInt(Protocol(level), opt)
 }
 
 var (

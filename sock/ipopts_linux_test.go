@@ -68,7 +68,7 @@ func TestIPOptionsRoundTrip(t *testing.T) {
 				if err != nil || got != v {
 					t.Fatalf("after set %d: get = %d, %v", v, got, err)
 				}
-				raw, err := s.GetsockoptInt(tt.level, tt.opt)
+				raw, err := s.GetsockoptInt(sock.Protocol(tt.level), tt.opt)
 				if err != nil || raw != v {
 					t.Fatalf("after set %d: getsockopt(%s) = %d, %v", v, tt.name, raw, err)
 				}

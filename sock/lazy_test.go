@@ -27,7 +27,7 @@ func TestJoinsPollerOnlyToWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	cli := skNew(t, sock.AF_INET, sock.SOCK_STREAM|sock.Type(unix.SOCK_NONBLOCK), 0)
-	if err := cli.Connect(addr); err != nil && !errors.Is(err, unix.EINPROGRESS) {
+	if err := cli.Connect(sock.InetAddr(addr)); err != nil && !errors.Is(err, unix.EINPROGRESS) {
 		t.Fatalf("Connect: %v", err)
 	}
 	waitReady := func(s *sock.Socket, write bool) {

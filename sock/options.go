@@ -2,27 +2,65 @@ package sock
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/posixkit/posixkit/fileio"
 	"github.com/posixkit/posixkit/internal/fdcore"
 	"golang.org/x/sys/unix"
 )
 
-// GetsockoptInt returns an integer option: getsockopt(2), as in C.
-func (s *Socket) GetsockoptInt(level, name int) (int, error) {
-	return s.getsockoptInt(ctlGetsockopt, level, name)
+// GetsockoptInt returns an integer option: getsockopt(2), level and name as
+// in C (SOL_SOCKET or a protocol such as IPPROTO_TCP; unix.SO_RCVBUF, ...).
+func (s *Socket) GetsockoptInt(level Protocol, name int) (int, error) {
+	return s.getsockoptInt(ctlGetsockopt, int(level), name)
 }
 
-// SetsockoptInt sets an integer option: setsockopt(2).
-func (s *Socket) SetsockoptInt(level, name, value int) error {
+// SetsockoptInt sets an integer option: setsockopt(2). A value outside
+// C's int (int32) is EINVAL, never truncated.
+func (s *Socket) SetsockoptInt(level Protocol, name, value int) error {
+	if int64(value) != int64(int32(value)) {
+		if err := s.check("setsockopt"); err != nil {
+			return err
+		}
+		return opError("setsockopt", argError("value "+strconv.Itoa(value)+" outside int32"))
+	}
 	return s.control("setsockopt", func(fd int) error {
-		return unix.SetsockoptInt(fd, level, name, value)
+		return unix.SetsockoptInt(fd, int(level), name, value)
 	})
 }
 
-func (s *Socket) setBool(level, name int, b bool) error {
+// GetsockoptBytes reads an option into b, for options that are C structs:
+// getsockopt(2). It returns the length the kernel wrote.
+func (s *Socket) GetsockoptBytes(level Protocol, name int, b []byte) (int, error) {
+	n := 0
+	err := s.control("getsockopt", func(fd int) error {
+		l := uint32(len(b))
+		var p unsafe.Pointer
+		if len(b) > 0 {
+			p = unsafe.Pointer(&b[0])
+		}
+		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(name), uintptr(p), uintptr(unsafe.Pointer(&l)), 0)
+		n = int(l)
+		return errOrNil(e)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return min(n, len(b)), nil
+}
+
+// SetsockoptBytes sets an option from the bytes of a C struct:
+// setsockopt(2).
+func (s *Socket) SetsockoptBytes(level Protocol, name int, b []byte) error {
+	return s.control("setsockopt", func(fd int) error {
+		return unix.SetsockoptString(fd, int(level), name, string(b))
+	})
+}
+
+func (s *Socket) setBool(level Protocol, name int, b bool) error {
 	v := 0
 	if b {
 		v = 1
@@ -30,7 +68,7 @@ func (s *Socket) setBool(level, name int, b bool) error {
 	return s.SetsockoptInt(level, name, v)
 }
 
-func (s *Socket) getBool(level, name int) (bool, error) {
+func (s *Socket) getBool(level Protocol, name int) (bool, error) {
 	v, err := s.GetsockoptInt(level, name)
 	return v != 0, err
 }

@@ -26,7 +26,7 @@ func TestBoolOptionsRoundTrip(t *testing.T) {
 		s      *sock.Socket
 		set    func(*sock.Socket, bool) error
 		get    func(*sock.Socket) (bool, error)
-		level  int
+		level  sock.Protocol
 		option int
 	}{
 		{"ReuseAddr", tcp4, (*sock.Socket).SetReuseAddr, (*sock.Socket).ReuseAddr, unix.SOL_SOCKET, unix.SO_REUSEADDR},
@@ -193,7 +193,7 @@ func TestOptionsSnapshot(t *testing.T) {
 	addr := skBind(t, b, lo)
 	c := skNew(t, sock.AF_INET, sock.SOCK_STREAM, 0)
 	c.SetNonblock(true)
-	if err := c.Connect(addr); err == nil {
+	if err := c.Connect(sock.InetAddr(addr)); err == nil {
 		t.Fatal("nonblocking Connect to a closed port succeeded")
 	} else if !errors.Is(err, unix.EINPROGRESS) && !errors.Is(err, unix.ECONNREFUSED) {
 		t.Fatalf("nonblocking Connect: %v", err)

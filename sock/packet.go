@@ -117,10 +117,10 @@ func (s *Socket) RecvFromLink(p []byte, flags MsgFlag) (int, LinkAddr, error) {
 // sockaddr_ll.
 func (s *Socket) encodeLink(addr *LinkAddr, rsa *rawSockaddrLL) (uint32, error) {
 	if s.family != AF_PACKET || !hasPacketSockets {
-		return 0, &addrError{addr.String(), "a link-layer address for an " + s.family.String() + " socket", unix.EAFNOSUPPORT}
+		return 0, &addrError{addr.String(), "a link-layer address for an " + s.family.String() + " socket", unix.EAFNOSUPPORT, nil}
 	}
 	if addr.Ifindex < 0 || addr.Ifindex > 1<<31-1 || addr.Halen > 8 {
-		return 0, &addrError{addr.String(), "not a valid sockaddr_ll", unix.EINVAL}
+		return 0, &addrError{addr.String(), "not a valid sockaddr_ll", unix.EINVAL, nil}
 	}
 	return encodeSockaddrLL(addr, rsa), nil
 }

@@ -50,7 +50,7 @@ func TestRawICMPPortZero(t *testing.T) {
 	const id, seq = 0x5eed, 7
 	to := netip.MustParseAddrPort("127.0.0.1:0")
 	req := icmpEcho(8, id, seq, "posixkit raw")
-	if n, err := s.SendTo(req, 0, to); err != nil || n != len(req) {
+	if n, err := s.SendTo(req, 0, sock.InetAddr(to)); err != nil || n != len(req) {
 		t.Fatalf("SendTo(%v) = %d, %v", to, n, err)
 	}
 	s.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -66,7 +66,7 @@ func TestRawICMPPortZero(t *testing.T) {
 		if icmp[0] != 0 || binary.BigEndian.Uint16(icmp[4:]) != id {
 			continue
 		}
-		if from != to {
+		if from.AddrPort() != to {
 			t.Errorf("reply from %v, want %v", from, to)
 		}
 		want := append([]byte{0, 0, 0, 0}, req[4:]...)
@@ -77,7 +77,7 @@ func TestRawICMPPortZero(t *testing.T) {
 		break
 	}
 	udp := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
-	_, err = udp.SendTo([]byte("x"), 0, to)
+	_, err = udp.SendTo([]byte("x"), 0, sock.InetAddr(to))
 	skErrIs(t, "UDP SendTo port 0", err, unix.EINVAL)
 }
 
@@ -206,7 +206,7 @@ func TestICMPDatagramConnectPortZero(t *testing.T) {
 		}
 	})
 	defer s.Close()
-	if err := s.Connect(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := s.Connect(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		t.Fatalf("Connect to port 0: %v", err)
 	}
 	la, err := s.LocalAddr()
@@ -223,7 +223,7 @@ func TestICMPDatagramConnectPortZero(t *testing.T) {
 	}
 	// No IP header on a datagram socket; the id is the socket's "port".
 	rep := buf[:n]
-	if rep[0] != 0 || binary.BigEndian.Uint16(rep[4:]) != la.Port() || binary.BigEndian.Uint16(rep[6:]) != 3 || string(rep[8:]) != "posixkit ping socket" {
-		t.Errorf("reply % x: want an echo reply with id %d (the local port), seq 3 and the payload", rep, la.Port())
+	if rep[0] != 0 || binary.BigEndian.Uint16(rep[4:]) != la.AddrPort().Port() || binary.BigEndian.Uint16(rep[6:]) != 3 || string(rep[8:]) != "posixkit ping socket" {
+		t.Errorf("reply % x: want an echo reply with id %d (the local port), seq 3 and the payload", rep, la.AddrPort().Port())
 	}
 }

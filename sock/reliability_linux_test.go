@@ -54,7 +54,7 @@ func TestConnectAcceptCloseCycles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cycle %d: New: %v", i, err)
 		}
-		if err := c.Connect(addr); err != nil {
+		if err := c.Connect(sock.InetAddr(addr)); err != nil {
 			c.Close()
 			t.Fatalf("cycle %d: Connect: %v", i, err)
 		}
@@ -147,10 +147,10 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 		uaddr := skBind(t, u, relLo)
 		done := make(chan result, 1)
 		buf := make([]byte, 16)
-		var from netip.AddrPort
+		var from sock.Addr
 		go func() {
 			n, f, err := u.RecvFrom(buf, 0)
-			from = f
+			from = sock.InetAddr(f.AddrPort())
 			done <- result{n, err}
 		}()
 		stop := testkit.StormProcess(t)
@@ -163,10 +163,10 @@ func TestSignalStormBlockingCalls(t *testing.T) {
 		}
 		c := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
 		caddr := skBind(t, c, relLo)
-		if _, err := c.SendTo([]byte("dgram"), 0, uaddr); err != nil {
+		if _, err := c.SendTo([]byte("dgram"), 0, sock.InetAddr(uaddr)); err != nil {
 			t.Fatal(err)
 		}
-		if r := <-done; r.err != nil || string(buf[:r.n]) != "dgram" || from != caddr {
+		if r := <-done; r.err != nil || string(buf[:r.n]) != "dgram" || from.AddrPort() != caddr {
 			t.Fatalf("RecvFrom after the storm = %q from %v, %v; want \"dgram\" from %v", buf[:r.n], from, r.err, caddr)
 		}
 	})
@@ -255,7 +255,7 @@ func TestCloseRacesBlockedCalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ln.Bind(netip.AddrPortFrom(relLo, 0)); err != nil {
+		if err := ln.Bind(sock.InetAddr(netip.AddrPortFrom(relLo, 0))); err != nil {
 			t.Fatal(err)
 		}
 		if err := ln.Listen(1); err != nil {
@@ -425,9 +425,9 @@ func TestClosedSocketNumberReused(t *testing.T) {
 		{"SetKeepAlive", func() error { return old.SetKeepAlive(true) }},
 		{"SetLinger", func() error { return old.SetLinger(0) }},
 		{"SetsockoptInt", func() error { return old.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, 4096) }},
-		{"Bind", func() error { return old.Bind(netip.AddrPortFrom(relLo, 0)) }},
+		{"Bind", func() error { return old.Bind(sock.InetAddr(netip.AddrPortFrom(relLo, 0))) }},
 		{"Listen", func() error { return old.Listen(1) }},
-		{"Connect", func() error { return old.Connect(ap) }},
+		{"Connect", func() error { return old.Connect(sock.InetAddr(ap)) }},
 		{"SetDeadline", func() error { return old.SetDeadline(time.Now()) }},
 		{"LocalAddr", func() error { _, err := old.LocalAddr(); return err }},
 	}
@@ -598,7 +598,7 @@ func TestAcceptResetInBacklog(t *testing.T) {
 	if peer == c2addr {
 		t.Skip("the reset connection was not queued (kernel dropped it)")
 	}
-	if !peer.IsValid() || peer.Addr() != relLo {
+	if !peer.IsValid() || peer.AddrPort().Addr() != relLo {
 		t.Errorf("Accept's peer = %v, want the reset client's loopback address", peer)
 	}
 	ra, err := s.RemoteAddr()
@@ -606,7 +606,7 @@ func TestAcceptResetInBacklog(t *testing.T) {
 		t.Errorf("RemoteAddr of a connection reset in the backlog = %v, %v; want an error wrapping ENOTCONN", ra, err)
 	}
 	// Tuple documents an unconnected socket as a zero Remote.
-	if tu, err := s.Tuple(); err != nil || tu.Remote.IsValid() || tu.Local.Addr() != relLo {
+	if tu, err := s.Tuple(); err != nil || tu.Remote.IsValid() || tu.Local.AddrPort().Addr() != relLo {
 		t.Errorf("Tuple of a connection reset in the backlog = %v, %v; want a local address and a zero Remote", tu, err)
 	}
 	if n, err := s.Recv(make([]byte, 4), 0); err == nil || n != 0 {

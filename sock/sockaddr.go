@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +16,7 @@ type addrError struct {
 	addr  string // "" for an invalid address
 	why   string
 	errno unix.Errno
+	err   error // unwrapped instead of errno when set (a context's error)
 }
 
 func (e *addrError) Error() string {
@@ -31,10 +31,15 @@ func newAddrError(ap netip.AddrPort, why string, errno unix.Errno) *addrError {
 	if ap.IsValid() {
 		a = ap.String()
 	}
-	return &addrError{a, why, errno}
+	return &addrError{a, why, errno, nil}
 }
 
-func (e *addrError) Unwrap() error { return e.errno }
+func (e *addrError) Unwrap() error {
+	if e.err != nil {
+		return e.err
+	}
+	return e.errno
+}
 
 // encodeAddr writes ap into rsa as the sockaddr of a socket of the given
 // family and returns its length. An IPv4 address given to an AF_INET6 socket
@@ -145,30 +150,103 @@ func ntohs(p uint16) uint16 {
 	return uint16(b[0])<<8 | uint16(b[1])
 }
 
-// encodeUnix writes an AF_UNIX sockaddr for path into rsa and returns its
+// encodeSockaddr writes a into rsa as the sockaddr for a socket of the
+// given family and returns its length: the one encoder behind Bind,
+// Connect, SendTo and SendMsg. needPort: an IP port of 0 is EINVAL. The
+// unnamed AF_UNIX address encodes as the family alone (Linux: autobind).
+// Only an IPv6 zone allocates.
+func encodeSockaddr(a *Addr, family Family, needPort bool, rsa *unix.RawSockaddrAny) (uint32, error) {
+	switch a.fam {
+	case AF_INET, AF_INET6:
+		return encodeAddr(a.ap, family, needPort, rsa)
+	case AF_UNIX:
+		if family != AF_UNIX {
+			return 0, &addrError{strconv.Quote(a.Path()), "a path for an " + family.String() + " socket", unix.EAFNOSUPPORT, nil}
+		}
+		return encodeUnix(a, rsa)
+	case AF_UNSPEC:
+		return 0, &addrError{"", "no address", unix.EINVAL, nil}
+	}
+	return 0, &addrError{a.String(), "an " + a.fam.String() + " address", unix.EAFNOSUPPORT, nil}
+}
+
+// encodeUnix writes an AF_UNIX sockaddr for a into rsa and returns its
 // length. On Linux a leading '@' names the abstract namespace (sun_path
-// starting with a NUL byte), as in net. An empty path, a NUL byte in it, or
-// one too long for sun_path is an error wrapping EINVAL.
-func encodeUnix(path string, rsa *unix.RawSockaddrAny) (uint32, error) {
+// starting with a NUL byte), as in net. A NUL byte in the path, or one too
+// long for sun_path (a path that fills it has no NUL), is an error
+// wrapping EINVAL.
+func encodeUnix(a *Addr, rsa *unix.RawSockaddrAny) (uint32, error) {
 	sa := (*unix.RawSockaddrUnix)(unsafe.Pointer(rsa))
 	*sa = unix.RawSockaddrUnix{}
 	switch {
-	case path == "":
-		return 0, &addrError{`""`, "empty AF_UNIX path", unix.EINVAL}
-	case strings.IndexByte(path, 0) >= 0:
-		return 0, &addrError{strconv.Quote(path), "NUL byte in an AF_UNIX path", unix.EINVAL}
-	case len(path) >= len(sa.Path):
-		return 0, &addrError{strconv.Quote(path), "AF_UNIX path longer than " + strconv.Itoa(len(sa.Path)-1) + " bytes", unix.EINVAL}
+	case a.n == badNUL:
+		return 0, &addrError{"", "NUL byte in an AF_UNIX path", unix.EINVAL, nil}
+	case a.n == badLong || int(a.n) > len(sa.Path):
+		return 0, &addrError{"", "AF_UNIX path longer than " + strconv.Itoa(len(sa.Path)) + " bytes", unix.EINVAL, nil}
 	}
-	for i := 0; i < len(path); i++ {
-		sa.Path[i] = int8(path[i])
+	for i, c := range a.raw[:a.n] {
+		sa.Path[i] = int8(c)
 	}
-	n := uint32(unsafe.Offsetof(sa.Path)) + uint32(len(path))
-	if abstractUnix && path[0] == '@' {
-		sa.Path[0] = 0
-	} else {
-		n++ // the terminating NUL
+	n := uint32(unsafe.Offsetof(sa.Path)) + uint32(a.n)
+	if a.n > 0 {
+		if abstractUnix && a.raw[0] == '@' {
+			sa.Path[0] = 0
+		} else if int(a.n) < len(sa.Path) {
+			n++ // the terminating NUL, where it fits, as the kernel allows
+		}
 	}
 	setHeaderUnix(sa, n)
 	return n, nil
+}
+
+// decodeSockaddr reads the sockaddr of length salen in rsa: the one decoder
+// behind Accept, RecvFrom, RecvMsg, LocalAddr and RemoteAddr. An empty
+// sockaddr is the zero Addr; a family without a decoder keeps only its
+// family. Only an IPv6 scope id allocates (the zone's name).
+func decodeSockaddr(rsa *unix.RawSockaddrAny, salen uint32) Addr {
+	if salen < 2 {
+		return Addr{}
+	}
+	switch f := Family(rawFamily(rsa)); f {
+	case AF_INET, AF_INET6:
+		ap := decodeAddr(rsa, salen)
+		if !ap.IsValid() {
+			return Addr{}
+		}
+		return Addr{ap: ap, fam: f}
+	case AF_UNIX:
+		return decodeUnix((*unix.RawSockaddrUnix)(unsafe.Pointer(rsa)), salen)
+	default:
+		return Addr{fam: f}
+	}
+}
+
+// decodeUnix reads an AF_UNIX sockaddr: no path is the unnamed address; an
+// abstract name (leading NUL) shows as '@' and its other NULs as '@', as
+// ss(8) shows them.
+func decodeUnix(sa *unix.RawSockaddrUnix, salen uint32) Addr {
+	a := Addr{fam: AF_UNIX}
+	n := int(salen) - int(unsafe.Offsetof(sa.Path))
+	n = max(0, min(n, len(sa.Path), addrRawLen))
+	if n == 0 {
+		return a
+	}
+	if abstractUnix && sa.Path[0] == 0 {
+		for i, c := range sa.Path[:n] {
+			if c == 0 {
+				c = '@'
+			}
+			a.raw[i] = byte(c)
+		}
+		a.n = uint8(n)
+		return a
+	}
+	for i, c := range sa.Path[:n] {
+		if c == 0 {
+			break
+		}
+		a.raw[i] = byte(c)
+		a.n++
+	}
+	return a
 }

@@ -32,17 +32,23 @@ type Socket struct {
 
 	// Read side: state and callbacks for recv, recvmsg and accept. rmu
 	// serialises the callers, the RawConn's read lock the callbacks.
-	rmu       sync.Mutex
-	rx        rxState
-	recvFn    func(uintptr) bool
-	recvmsgFn func(uintptr) bool
-	acceptFn  func(uintptr) bool
+	rmu        sync.Mutex
+	rx         rxState
+	recvFn     func(uintptr) bool
+	recvmsgFn  func(uintptr) bool
+	recvmsgvFn func(uintptr) bool
+	acceptFn   func(uintptr) bool
+	readvFn    func(uintptr) bool
+	recvmmsgFn func(uintptr) bool
 
 	// Write side: state and callbacks for send, sendto and connect.
-	wmu       sync.Mutex
-	tx        txState
-	sendFn    func(uintptr) bool
-	connectFn func(uintptr) bool
+	wmu        sync.Mutex
+	tx         txState
+	sendFn     func(uintptr) bool
+	sendmsgFn  func(uintptr) bool
+	writevFn   func(uintptr) bool
+	sendmmsgFn func(uintptr) bool
+	connectFn  func(uintptr) bool
 
 	// Control side: getsockname, getpeername, getsockopt without a
 	// closure per call (LocalAddr, RemoteAddr, Tuple, GetsockoptInt).
@@ -101,6 +107,41 @@ func Pair(family Family, typ Type, proto Protocol) (*Socket, *Socket, error) {
 	return a, b, nil
 }
 
+// NewFromFd adopts fd, taking ownership: its family, type and protocol
+// come from the kernel (SO_DOMAIN, SO_TYPE, SO_PROTOCOL; Darwin:
+// getsockname), and it is made close-on-exec and nonblocking in the kernel.
+// A negative fd is EINVAL, a non-socket ENOTSOCK; fd is then left open.
+func NewFromFd(fd int) (*Socket, error) {
+	const op = "newfromfd"
+	if fd < 0 {
+		return nil, opError(op, unix.EINVAL)
+	}
+	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	family, proto, err := sysDomain(fd, Type(typ))
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	if err := adoptFlags(fd); err != nil {
+		return nil, opError(op, err)
+	}
+	s, err := newSocket(fd, family, Type(typ), proto)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	return s, nil
+}
+
+// adoptFlags sets FD_CLOEXEC and O_NONBLOCK on an adopted descriptor.
+func adoptFlags(fd int) error {
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
+		return err
+	}
+	return unix.SetNonblock(fd, true)
+}
+
 // newSocket takes ownership of fd (on success) and builds the per-socket
 // callbacks, once.
 func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error) {
@@ -116,6 +157,12 @@ func newSocket(fd int, family Family, typ Type, proto Protocol) (*Socket, error)
 		zeroEOF: typ == SOCK_STREAM || typ == SOCK_SEQPACKET}
 	s.recvFn = s.doRecv
 	s.recvmsgFn = s.doRecvmsg
+	s.recvmsgvFn = s.doRecvmsgv
+	s.sendmsgFn = s.doSendmsg
+	s.readvFn = s.doReadv
+	s.writevFn = s.doWritev
+	s.recvmmsgFn = s.doRecvmmsg
+	s.sendmmsgFn = s.doSendmmsg
 	s.acceptFn = s.doAccept
 	s.sendFn = s.doSend
 	s.connectFn = s.doConnect

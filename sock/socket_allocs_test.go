@@ -44,7 +44,7 @@ func TestZeroAllocs(t *testing.T) {
 					}
 				}},
 				{"SendTo+RecvFrom", func() {
-					if _, err := cli.SendTo(msg, 0, saddr); err != nil {
+					if _, err := cli.SendTo(msg, 0, sock.InetAddr(saddr)); err != nil {
 						t.Fatal(err)
 					}
 					if _, from, err := srv.RecvFrom(buf, 0); err != nil || !from.IsValid() {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ func skNew(t testing.TB, family sock.Family, typ sock.Type, proto sock.Protocol)
 // the address the kernel chose.
 func skBind(t testing.TB, s *sock.Socket, lo netip.Addr) netip.AddrPort {
 	t.Helper()
-	if err := s.Bind(netip.AddrPortFrom(lo, 0)); err != nil {
+	if err := s.Bind(sock.InetAddr(netip.AddrPortFrom(lo, 0))); err != nil {
 		if lo.Is6() && errors.Is(err, unix.EADDRNOTAVAIL) {
 			t.Skipf("no [::1] here: %v", err)
 		}
@@ -57,10 +58,10 @@ func skBind(t testing.TB, s *sock.Socket, lo netip.Addr) netip.AddrPort {
 	if err != nil {
 		t.Fatalf("LocalAddr: %v", err)
 	}
-	if a.Port() == 0 {
+	if a.AddrPort().Port() == 0 {
 		t.Fatalf("LocalAddr after Bind to port 0 = %v, want a chosen port", a)
 	}
-	return a
+	return a.AddrPort()
 }
 
 // skListen makes a TCP listener on loopback.
@@ -78,7 +79,7 @@ func skListen(t testing.TB, family sock.Family, lo netip.Addr) (*sock.Socket, ne
 func skDial(t testing.TB, family sock.Family, addr netip.AddrPort) *sock.Socket {
 	t.Helper()
 	c := skNew(t, family, sock.SOCK_STREAM, 0)
-	if err := c.Connect(addr); err != nil {
+	if err := c.Connect(sock.InetAddr(addr)); err != nil {
 		t.Fatalf("Connect(%v): %v", addr, err)
 	}
 	return c
@@ -92,7 +93,7 @@ func skAccept(t testing.TB, ln *sock.Socket) (*sock.Socket, netip.AddrPort) {
 		t.Fatalf("Accept: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, peer
+	return s, peer.AddrPort()
 }
 
 // skTCP returns the two ends of a loopback TCP connection.
@@ -161,14 +162,14 @@ func TestTCPFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if peer != cl {
+			if peer != cl.AddrPort() {
 				t.Errorf("Accept's peer = %v, client's LocalAddr = %v", peer, cl)
 			}
 			cr, err := c.RemoteAddr()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cr != addr {
+			if cr.AddrPort() != addr {
 				t.Errorf("client RemoteAddr = %v, want %v", cr, addr)
 			}
 
@@ -180,11 +181,11 @@ func TestTCPFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := sock.Tuple{Protocol: sock.IPPROTO_TCP, Local: cl, Remote: addr}
-			if diff := cmp.Diff(want, ct, cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b })); diff != "" {
+			want := sock.Tuple{Protocol: sock.IPPROTO_TCP, Local: cl, Remote: sock.InetAddr(addr), Type: sock.SOCK_STREAM}
+			if diff := cmp.Diff(want, ct, cmp.Comparer(func(a, b sock.Addr) bool { return a == b })); diff != "" {
 				t.Errorf("client Tuple (-want +got):\n%s", diff)
 			}
-			mirror := sock.Tuple{Protocol: ct.Protocol, Local: ct.Remote, Remote: ct.Local}
+			mirror := sock.Tuple{Protocol: ct.Protocol, Local: ct.Remote, Remote: ct.Local, Type: ct.Type}
 			if st != mirror {
 				t.Errorf("server Tuple = %v, want the client's mirrored: %v", st, mirror)
 			}
@@ -228,15 +229,15 @@ func TestTwoClientsTuples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ta.Local.Port() == tb.Local.Port() {
-				t.Fatalf("both clients have local port %d", ta.Local.Port())
+			if ta.Local.AddrPort().Port() == tb.Local.AddrPort().Port() {
+				t.Fatalf("both clients have local port %d", ta.Local.AddrPort().Port())
 			}
 			// Equal once the local ports are made equal: nothing else differs.
-			tb.Local = netip.AddrPortFrom(tb.Local.Addr(), ta.Local.Port())
+			tb.Local = sock.InetAddr(netip.AddrPortFrom(tb.Local.AddrPort().Addr(), ta.Local.AddrPort().Port()))
 			if ta != tb {
 				t.Errorf("tuples differ in more than the local port: %v vs %v", ta, tb)
 			}
-			if ta.Remote != addr || ta.Protocol != sock.IPPROTO_TCP {
+			if ta.Remote.AddrPort() != addr || ta.Protocol != sock.IPPROTO_TCP {
 				t.Errorf("tuple %v, want tcp to %v", ta, addr)
 			}
 		})
@@ -279,7 +280,7 @@ func TestStdlibPeers(t *testing.T) {
 		}
 		defer nc.Close()
 		cl, _ := c.LocalAddr()
-		if got := nc.RemoteAddr().(*net.TCPAddr).AddrPort(); got != cl {
+		if got := nc.RemoteAddr().(*net.TCPAddr).AddrPort(); got != cl.AddrPort() {
 			t.Errorf("net's RemoteAddr = %v, Socket's LocalAddr = %v", got, cl)
 		}
 		skSend(t, c, "ping")
@@ -299,7 +300,7 @@ func TestStdlibPeers(t *testing.T) {
 		s := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
 		local := skBind(t, s, netip.MustParseAddr("127.0.0.1"))
 		to := uc.LocalAddr().(*net.UDPAddr).AddrPort()
-		if _, err := s.SendTo([]byte("dgram"), 0, to); err != nil {
+		if _, err := s.SendTo([]byte("dgram"), 0, sock.InetAddr(to)); err != nil {
 			t.Fatal(err)
 		}
 		buf := make([]byte, 64)
@@ -310,9 +311,9 @@ func TestStdlibPeers(t *testing.T) {
 		if _, err := uc.WriteToUDPAddrPort([]byte("reply"), from); err != nil {
 			t.Fatal(err)
 		}
-		n, from, err = s.RecvFrom(buf, 0)
-		if err != nil || string(buf[:n]) != "reply" || from != to {
-			t.Fatalf("RecvFrom = %q, %v, %v; want reply from %v", buf[:n], from, err, to)
+		n, sfrom, err := s.RecvFrom(buf, 0)
+		if err != nil || string(buf[:n]) != "reply" || sfrom.AddrPort() != to {
+			t.Fatalf("RecvFrom = %q, %v, %v; want reply from %v", buf[:n], sfrom, err, to)
 		}
 	})
 }
@@ -325,7 +326,7 @@ func TestUDPSendToRecvFrom(t *testing.T) {
 			cli := skNew(t, f.family, sock.SOCK_DGRAM, 0)
 			caddr := skBind(t, cli, f.lo)
 
-			if n, err := cli.SendTo([]byte("question"), 0, saddr); err != nil || n != 8 {
+			if n, err := cli.SendTo([]byte("question"), 0, sock.InetAddr(saddr)); err != nil || n != 8 {
 				t.Fatalf("SendTo = %d, %v", n, err)
 			}
 			buf := make([]byte, 100)
@@ -333,14 +334,14 @@ func TestUDPSendToRecvFrom(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(buf[:n]) != "question" || from != caddr {
+			if string(buf[:n]) != "question" || from.AddrPort() != caddr {
 				t.Fatalf("server RecvFrom = %q from %v, want %q from %v", buf[:n], from, "question", caddr)
 			}
 			if _, err := srv.SendTo([]byte("answer"), 0, from); err != nil {
 				t.Fatal(err)
 			}
 			n, from, err = cli.RecvFrom(buf, 0)
-			if err != nil || string(buf[:n]) != "answer" || from != saddr {
+			if err != nil || string(buf[:n]) != "answer" || from.AddrPort() != saddr {
 				t.Fatalf("client RecvFrom = %q from %v, %v; want %q from %v", buf[:n], from, err, "answer", saddr)
 			}
 
@@ -348,7 +349,7 @@ func TestUDPSendToRecvFrom(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := (sock.Tuple{Protocol: sock.IPPROTO_UDP, Local: saddr}); tu != want {
+			if want := (sock.Tuple{Protocol: sock.IPPROTO_UDP, Local: sock.InetAddr(saddr), Type: sock.SOCK_DGRAM}); tu != want {
 				t.Errorf("unconnected UDP Tuple = %v, want %v", tu, want)
 			}
 			if !strings.HasSuffix(tu.String(), " -> *") {
@@ -365,13 +366,13 @@ func TestUDPDualStack(t *testing.T) {
 	if err := srv.SetV6Only(false); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Bind(netip.MustParseAddrPort("[::]:0")); err != nil {
+	if err := srv.Bind(sock.InetAddr(netip.MustParseAddrPort("[::]:0"))); err != nil {
 		t.Fatal(err)
 	}
 	saddr, _ := srv.LocalAddr()
 	cli := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
 	caddr := skBind(t, cli, netip.MustParseAddr("127.0.0.1"))
-	if _, err := cli.SendTo([]byte("x"), 0, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), saddr.Port())); err != nil {
+	if _, err := cli.SendTo([]byte("x"), 0, sock.InetAddr(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), saddr.AddrPort().Port()))); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 8)
@@ -379,17 +380,17 @@ func TestUDPDualStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := netip.AddrPortFrom(netip.AddrFrom16(caddr.Addr().As16()), caddr.Port()); from != want {
+	if want := netip.AddrPortFrom(netip.AddrFrom16(caddr.Addr().As16()), caddr.Port()); from.AddrPort() != want {
 		t.Fatalf("RecvFrom on a dual-stack socket = %v, want %v", from, want)
 	}
-	if from.Addr().Unmap() != caddr.Addr() {
-		t.Fatalf("Unmap(%v) != %v", from.Addr(), caddr.Addr())
+	if from.AddrPort().Addr().Unmap() != caddr.Addr() {
+		t.Fatalf("Unmap(%v) != %v", from.AddrPort().Addr(), caddr.Addr())
 	}
 	// The IPv4 form of the sender, given to the AF_INET6 socket, is mapped.
-	if _, err := srv.SendTo([]byte("y"), 0, caddr); err != nil {
+	if _, err := srv.SendTo([]byte("y"), 0, sock.InetAddr(caddr)); err != nil {
 		t.Fatalf("SendTo an IPv4 address from an AF_INET6 socket: %v", err)
 	}
-	if n, from, err := cli.RecvFrom(buf, 0); err != nil || n != 1 || from.Port() != saddr.Port() {
+	if n, from, err := cli.RecvFrom(buf, 0); err != nil || n != 1 || from.AddrPort().Port() != saddr.AddrPort().Port() {
 		t.Fatalf("RecvFrom = %d, %v, %v", n, from, err)
 	}
 }
@@ -400,10 +401,10 @@ func TestUDPTruncated(t *testing.T) {
 	saddr := skBind(t, srv, lo)
 	cli := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
 	caddr := skBind(t, cli, lo)
-	if err := cli.Connect(saddr); err != nil {
+	if err := cli.Connect(sock.InetAddr(saddr)); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Connect(caddr); err != nil {
+	if err := srv.Connect(sock.InetAddr(caddr)); err != nil {
 		t.Fatal(err)
 	}
 	big := bytes.Repeat([]byte("0123456789"), 300)
@@ -487,11 +488,11 @@ func TestEmptyDatagram(t *testing.T) {
 		saddr := skBind(t, srv, lo)
 		cli := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
 		caddr := skBind(t, cli, lo)
-		if _, err := cli.SendTo(nil, 0, saddr); err != nil {
+		if _, err := cli.SendTo(nil, 0, sock.InetAddr(saddr)); err != nil {
 			t.Fatal(err)
 		}
 		n, from, err := srv.RecvFrom(make([]byte, 8), 0)
-		if n != 0 || err != nil || from != caddr {
+		if n != 0 || err != nil || from.AddrPort() != caddr {
 			t.Fatalf("RecvFrom = %d, %v, %v; want 0 from %v, nil", n, from, err, caddr)
 		}
 	})
@@ -663,20 +664,20 @@ func TestErrors(t *testing.T) {
 		b := skNew(t, sock.AF_INET, sock.SOCK_STREAM, 0)
 		addr := skBind(t, b, lo)
 		c := skNew(t, sock.AF_INET, sock.SOCK_STREAM, 0)
-		err := c.Connect(addr)
+		err := c.Connect(sock.InetAddr(addr))
 		skErrIs(t, "Connect to a port with no listener", err, unix.ECONNREFUSED)
 		var se *os.SyscallError
 		if !errors.As(err, &se) || se.Syscall != "connect" {
 			t.Errorf("error %#v is not an *os.SyscallError for connect", err)
 		}
-		if got, want := err.Error(), "connect: connection refused"; got != want {
+		if got, want := err.Error(), "connect: address "+addr.String()+": connection refused"; got != want {
 			t.Errorf("error text %q, want %q", got, want)
 		}
 	})
 	t.Run("address in use", func(t *testing.T) {
 		_, addr := skListen(t, sock.AF_INET, lo)
 		s := skNew(t, sock.AF_INET, sock.SOCK_STREAM, 0)
-		skErrIs(t, "Bind to a listening port", s.Bind(addr), unix.EADDRINUSE)
+		skErrIs(t, "Bind to a listening port", s.Bind(sock.InetAddr(addr)), unix.EADDRINUSE)
 	})
 	t.Run("not connected", func(t *testing.T) {
 		s := skNew(t, sock.AF_INET, sock.SOCK_STREAM, 0)
@@ -693,7 +694,7 @@ func TestErrors(t *testing.T) {
 	})
 	t.Run("datagram too large", func(t *testing.T) {
 		u := skNew(t, sock.AF_INET, sock.SOCK_DGRAM, 0)
-		_, err := u.SendTo(make([]byte, 70000), 0, netip.MustParseAddrPort("127.0.0.1:9"))
+		_, err := u.SendTo(make([]byte, 70000), 0, sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:9")))
 		skErrIs(t, "SendTo of 70000 bytes", err, unix.EMSGSIZE)
 	})
 	t.Run("bad family in New", func(t *testing.T) {
@@ -714,21 +715,24 @@ func TestBadAddresses(t *testing.T) {
 		call func(s *sock.Socket) error
 		want error
 	}{
-		{"SendTo zero AddrPort", v4, func(s *sock.Socket) error { _, err := s.SendTo([]byte("x"), 0, netip.AddrPort{}); return err }, unix.EINVAL},
-		{"SendTo port 0", v4, func(s *sock.Socket) error {
-			_, err := s.SendTo([]byte("x"), 0, netip.MustParseAddrPort("127.0.0.1:0"))
+		{"SendTo zero AddrPort", v4, func(s *sock.Socket) error {
+			_, err := s.SendTo([]byte("x"), 0, sock.InetAddr(netip.AddrPort{}))
 			return err
 		}, unix.EINVAL},
-		{"Connect port 0", v4, func(s *sock.Socket) error { return s.Connect(netip.MustParseAddrPort("127.0.0.1:0")) }, unix.EINVAL},
-		{"Connect zero AddrPort", v6, func(s *sock.Socket) error { return s.Connect(netip.AddrPort{}) }, unix.EINVAL},
+		{"SendTo port 0", v4, func(s *sock.Socket) error {
+			_, err := s.SendTo([]byte("x"), 0, sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0")))
+			return err
+		}, unix.EINVAL},
+		{"Connect port 0", v4, func(s *sock.Socket) error { return s.Connect(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))) }, unix.EINVAL},
+		{"Connect zero AddrPort", v6, func(s *sock.Socket) error { return s.Connect(sock.InetAddr(netip.AddrPort{})) }, unix.EINVAL},
 		{"SendTo IPv6 from AF_INET", v4, func(s *sock.Socket) error {
-			_, err := s.SendTo([]byte("x"), 0, netip.MustParseAddrPort("[::1]:53"))
+			_, err := s.SendTo([]byte("x"), 0, sock.InetAddr(netip.MustParseAddrPort("[::1]:53")))
 			return err
 		}, unix.EAFNOSUPPORT},
-		{"Bind IPv6 to AF_INET", v4, func(s *sock.Socket) error { return s.Bind(netip.MustParseAddrPort("[::1]:0")) }, unix.EAFNOSUPPORT},
-		{"Connect IP on AF_UNIX", ux, func(s *sock.Socket) error { return s.Connect(netip.MustParseAddrPort("127.0.0.1:80")) }, unix.EAFNOSUPPORT},
+		{"Bind IPv6 to AF_INET", v4, func(s *sock.Socket) error { return s.Bind(sock.InetAddr(netip.MustParseAddrPort("[::1]:0"))) }, unix.EAFNOSUPPORT},
+		{"Connect IP on AF_UNIX", ux, func(s *sock.Socket) error { return s.Connect(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:80"))) }, unix.EAFNOSUPPORT},
 		{"SendTo unknown zone", v6, func(s *sock.Socket) error {
-			_, err := s.SendTo([]byte("x"), 0, netip.MustParseAddrPort("[fe80::1%no-such-if0]:53"))
+			_, err := s.SendTo([]byte("x"), 0, sock.InetAddr(netip.MustParseAddrPort("[fe80::1%no-such-if0]:53")))
 			return err
 		}, unix.EINVAL},
 	}
@@ -790,14 +794,14 @@ func TestClosed(t *testing.T) {
 		f    func() error
 	}{
 		{"Close", s.Close},
-		{"Bind", func() error { return s.Bind(ap) }},
+		{"Bind", func() error { return s.Bind(sock.InetAddr(ap)) }},
 		{"Listen", func() error { return s.Listen(1) }},
 		{"Accept", func() error { _, _, err := s.Accept(); return err }},
-		{"Connect", func() error { return s.Connect(ap) }},
-		{"BindUnix", func() error { return s.BindUnix("/tmp/x") }},
-		{"ConnectUnix", func() error { return s.ConnectUnix("/tmp/x") }},
+		{"Connect", func() error { return s.Connect(sock.InetAddr(ap)) }},
+		{"Bind AF_UNIX", func() error { return s.Bind(sock.UnixAddr("/tmp/x")) }},
+		{"Connect AF_UNIX", func() error { return s.Connect(sock.UnixAddr("/tmp/x")) }},
 		{"Send", func() error { _, err := s.Send(buf, 0); return err }},
-		{"SendTo", func() error { _, err := s.SendTo(buf, 0, ap); return err }},
+		{"SendTo", func() error { _, err := s.SendTo(buf, 0, sock.InetAddr(ap)); return err }},
 		{"Recv", func() error { _, err := s.Recv(buf, 0); return err }},
 		{"RecvFrom", func() error { _, _, err := s.RecvFrom(buf, 0); return err }},
 		{"Read", func() error { _, err := s.Read(buf); return err }},
@@ -940,8 +944,9 @@ func TestPairFlows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tu.Local.IsValid() || tu.Remote.IsValid() {
-				t.Errorf("AF_UNIX Tuple = %v, want zero addresses", tu)
+			unnamed := sock.UnixAddr("")
+			if tu.Local != unnamed || tu.Remote != unnamed || tu.Type != typ {
+				t.Errorf("AF_UNIX Tuple = %v, want unnamed addresses", tu)
 			}
 			// MSG_PEEK leaves the data queued.
 			skSend(t, a, "peek")
@@ -1019,7 +1024,7 @@ func TestUnixPaths(t *testing.T) {
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
 			ln := skNew(t, sock.AF_UNIX, sock.SOCK_STREAM, 0)
-			if err := ln.BindUnix(p.path); err != nil {
+			if err := ln.Bind(sock.UnixAddr(p.path)); err != nil {
 				t.Fatal(err)
 			}
 			if err := ln.Listen(4); err != nil {
@@ -1031,10 +1036,10 @@ func TestUnixPaths(t *testing.T) {
 				}
 				// The path is taken now.
 				other := skNew(t, sock.AF_UNIX, sock.SOCK_STREAM, 0)
-				skErrIs(t, "BindUnix to a bound path", other.BindUnix(p.path), unix.EADDRINUSE)
+				skErrIs(t, "Bind to a bound path", other.Bind(sock.UnixAddr(p.path)), unix.EADDRINUSE)
 			}
 			c := skNew(t, sock.AF_UNIX, sock.SOCK_STREAM, 0)
-			if err := c.ConnectUnix(p.path); err != nil {
+			if err := c.Connect(sock.UnixAddr(p.path)); err != nil {
 				t.Fatal(err)
 			}
 			s, peer, err := ln.Accept()
@@ -1042,8 +1047,17 @@ func TestUnixPaths(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if peer.IsValid() {
-				t.Errorf("Accept's peer on AF_UNIX = %v, want the zero AddrPort", peer)
+			if peer != sock.UnixAddr("") || peer.String() != "*" {
+				t.Errorf("Accept's peer on AF_UNIX = %v, want the unnamed address", peer)
+			}
+			if la, err := ln.LocalAddr(); err != nil || la != sock.UnixAddr(p.path) || la.Path() != p.path {
+				t.Errorf("listener's LocalAddr = %q, %v; want %q", la.Path(), err, p.path)
+			}
+			if ra, err := c.RemoteAddr(); err != nil || ra.String() != p.path {
+				t.Errorf("client's RemoteAddr = %v, %v; want %s", ra, err, p.path)
+			}
+			if tu, err := s.Tuple(); err != nil || tu.String() != "u_str "+p.path+" -> *" {
+				t.Errorf("accepted Tuple = %v, %v; want u_str %s -> *", tu, err, p.path)
 			}
 			skSend(t, c, "over unix")
 			skRecv(t, s, "over unix")
@@ -1051,8 +1065,24 @@ func TestUnixPaths(t *testing.T) {
 	}
 	t.Run("refused", func(t *testing.T) {
 		c := skNew(t, sock.AF_UNIX, sock.SOCK_STREAM, 0)
-		err := c.ConnectUnix(t.TempDir() + "/none")
-		skErrIs(t, "ConnectUnix to no socket", err, unix.ENOENT)
+		err := c.Connect(sock.UnixAddr(t.TempDir() + "/none"))
+		skErrIs(t, "Connect to no AF_UNIX socket", err, unix.ENOENT)
+	})
+	t.Run("unnamed", func(t *testing.T) {
+		c := skNew(t, sock.AF_UNIX, sock.SOCK_DGRAM, 0)
+		skErrIs(t, "Connect to the unnamed address", c.Connect(sock.UnixAddr("")), unix.EINVAL)
+		if la, err := c.LocalAddr(); err != nil || la.Family() != sock.AF_UNIX || la.Path() != "" {
+			t.Errorf("unbound LocalAddr = %v (%v), %v; want the unnamed address", la, la.Family(), err)
+		}
+		err := c.Bind(sock.UnixAddr(""))
+		if runtime.GOOS != "linux" {
+			return
+		}
+		// Linux autobinds: an abstract name of five hex digits.
+		la, _ := c.LocalAddr()
+		if err != nil || !regexp.MustCompile(`^@[0-9a-f]{5}$`).MatchString(la.Path()) {
+			t.Errorf("Bind(unnamed) = %v, LocalAddr %q; want an autobound @xxxxx", err, la.Path())
+		}
 	})
 	bad := []struct {
 		name   string
@@ -1060,7 +1090,6 @@ func TestUnixPaths(t *testing.T) {
 		path   string
 		want   error
 	}{
-		{"empty", sock.AF_UNIX, "", unix.EINVAL},
 		{"NUL byte", sock.AF_UNIX, "sock\x00y", unix.EINVAL},
 		{"too long", sock.AF_UNIX, "/" + strings.Repeat("x", 200), unix.EINVAL},
 		{"AF_INET socket", sock.AF_INET, "/tmp/x", unix.EAFNOSUPPORT},
@@ -1068,8 +1097,8 @@ func TestUnixPaths(t *testing.T) {
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			s := skNew(t, tt.family, sock.SOCK_STREAM, 0)
-			skErrIs(t, "BindUnix", s.BindUnix(tt.path), tt.want)
-			skErrIs(t, "ConnectUnix", s.ConnectUnix(tt.path), tt.want)
+			skErrIs(t, "Bind", s.Bind(sock.UnixAddr(tt.path)), tt.want)
+			skErrIs(t, "Connect", s.Connect(sock.UnixAddr(tt.path)), tt.want)
 		})
 	}
 	// A NUL byte must not create a truncated path ("sock" for "sock\x00y").

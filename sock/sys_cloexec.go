@@ -104,3 +104,97 @@ func sysGetpeername(fd int, rsa *unix.RawSockaddrAny, salen *uint32) unix.Errno 
 	_, _, e := unix.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(salen)))
 	return e
 }
+
+// setIovecs points r's iovecs at bufs, growing the array once for more
+// buffers; clearIovecs drops the pointers after the call.
+func setIovecs(iovs *[]unix.Iovec, bufs [][]byte) []unix.Iovec {
+	if cap(*iovs) < len(bufs) {
+		*iovs = make([]unix.Iovec, len(bufs))
+	}
+	v := (*iovs)[:len(bufs)]
+	for i, b := range bufs {
+		v[i].Base = unsafe.SliceData(b)
+		v[i].SetLen(len(b))
+	}
+	return v
+}
+
+func clearIovecs(v []unix.Iovec) {
+	for i := range v {
+		v[i].Base = nil
+	}
+}
+
+// recvmsgv makes one recvmsg(2) with MSG_CMSG_CLOEXEC into r.bufs and
+// r.oob, the sender's address in r.rsa, and sets r.n, r.oobn, r.salen and
+// r.mflags.
+func (r *rxState) recvmsgv(fd uintptr) unix.Errno {
+	v := setIovecs(&r.iovs, r.bufs)
+	r.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&r.rsa)), Namelen: unix.SizeofSockaddrAny}
+	if len(v) > 0 {
+		r.msg.Iov = &v[0]
+		r.msg.SetIovlen(len(v))
+	}
+	if len(r.oob) > 0 {
+		r.msg.Control = &r.oob[0]
+		r.msg.SetControllen(len(r.oob))
+	}
+	n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), uintptr(r.flags|unix.MSG_CMSG_CLOEXEC))
+	clearIovecs(v)
+	if e != 0 {
+		r.n, r.oobn, r.salen, r.mflags = 0, 0, 0, 0
+		return e
+	}
+	r.n, r.oobn, r.salen, r.mflags = int(n), int(r.msg.Controllen), r.msg.Namelen, int(r.msg.Flags)
+	return 0
+}
+
+// sendmsg makes one sendmsg(2) with MSG_NOSIGNAL of w.bufs and w.oob to
+// w.rsa (none if w.salen is 0), and sets w.n.
+func (w *txState) sendmsg(fd uintptr) unix.Errno {
+	v := setIovecs(&w.iovs, w.bufs)
+	w.msg = unix.Msghdr{}
+	if w.salen != 0 {
+		w.msg.Name, w.msg.Namelen = (*byte)(unsafe.Pointer(&w.rsa)), w.salen
+	}
+	if len(v) > 0 {
+		w.msg.Iov = &v[0]
+		w.msg.SetIovlen(len(v))
+	}
+	if len(w.oob) > 0 {
+		w.msg.Control = &w.oob[0]
+		w.msg.SetControllen(len(w.oob))
+	}
+	n, _, e := unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&w.msg)), uintptr(w.flags|msgNoSignal))
+	clearIovecs(v)
+	if e != 0 {
+		w.n = 0
+		return e
+	}
+	w.n = int(n)
+	return 0
+}
+
+// setRightsCloexec: MSG_CMSG_CLOEXEC did it.
+func setRightsCloexec([]byte) {}
+
+// sysDomain reads an adopted socket's family and protocol: SO_DOMAIN and
+// SO_PROTOCOL.
+func sysDomain(fd int, _ Type) (Family, Protocol, error) {
+	d, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
+	return Family(d), Protocol(p), err
+}
+
+const msgCmsgCloexec = unix.MSG_CMSG_CLOEXEC
+
+// Creation flags of a type argument, as in C (Linux, FreeBSD): posixkit
+// adds SOCK_CLOEXEC itself; SOCK_NONBLOCK starts in [Socket.SetNonblock]'s
+// nonblocking mode.
+const (
+	SOCK_NONBLOCK Type = unix.SOCK_NONBLOCK
+	SOCK_CLOEXEC  Type = unix.SOCK_CLOEXEC
+)

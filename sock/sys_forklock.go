@@ -188,13 +188,22 @@ func sockaddrToRaw(sa unix.Sockaddr, rsa *unix.RawSockaddrAny) uint32 {
 		r.Scope_id = sa.ZoneId
 		return unix.SizeofSockaddrInet6
 	case *unix.SockaddrUnix:
-		rsa.Addr.Family = unix.AF_UNIX
-		return 2
+		r := (*unix.RawSockaddrUnix)(unsafePointer(rsa))
+		n := min(len(sa.Name), len(r.Path)-1)
+		for i := range n {
+			r.Path[i] = int8(sa.Name[i])
+		}
+		salen := uint32(unsafe.Offsetof(r.Path))
+		if n > 0 {
+			salen += uint32(n) + 1
+		}
+		setHeaderUnix(r, salen)
+		return salen
 	}
 	return 0
 }
 
-// rawToSockaddr converts a sockaddr made by encodeAddr or encodeUnix.
+// rawToSockaddr converts a sockaddr made by encodeSockaddr.
 func rawToSockaddr(rsa *unix.RawSockaddrAny) unix.Sockaddr {
 	switch rsa.Addr.Family {
 	case unix.AF_INET:
@@ -218,3 +227,61 @@ func rawToSockaddr(rsa *unix.RawSockaddrAny) unix.Sockaddr {
 }
 
 func unsafePointer(rsa *unix.RawSockaddrAny) unsafe.Pointer { return unsafe.Pointer(rsa) }
+
+func (r *rxState) recvmsgv(fd uintptr) unix.Errno {
+	n, oobn, mflags, from, err := unix.RecvmsgBuffers(int(fd), r.bufs, r.oob, r.flags)
+	if err != nil {
+		r.n, r.oobn, r.salen, r.mflags = 0, 0, 0, 0
+		return errnoOf(err)
+	}
+	r.n, r.oobn, r.mflags, r.salen = n, oobn, mflags, 0
+	if from != nil {
+		r.salen = sockaddrToRaw(from, &r.rsa)
+	}
+	return 0
+}
+
+func (w *txState) sendmsg(fd uintptr) unix.Errno {
+	var to unix.Sockaddr
+	if w.salen != 0 {
+		to = rawToSockaddr(&w.rsa)
+	}
+	n, err := unix.SendmsgBuffers(int(fd), w.bufs, w.oob, to, w.flags|msgNoSignal)
+	if err != nil {
+		w.n = 0
+		return errnoOf(err)
+	}
+	w.n = n
+	return 0
+}
+
+// setRightsCloexec sets FD_CLOEXEC on received descriptors: there is no
+// MSG_CMSG_CLOEXEC here, so a fork in between may inherit them.
+func setRightsCloexec(b []byte) {
+	forEachRight(b, func(fd int) int {
+		unix.CloseOnExec(fd)
+		return fd
+	})
+}
+
+// sysDomain reads an adopted socket's family from getsockname(2) (there is
+// no SO_DOMAIN here) and derives its protocol as sysProtocol does.
+func sysDomain(fd int, typ Type) (Family, Protocol, error) {
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return 0, 0, err
+	}
+	var f Family
+	switch sa.(type) {
+	case *unix.SockaddrInet4:
+		f = AF_INET
+	case *unix.SockaddrInet6:
+		f = AF_INET6
+	case *unix.SockaddrUnix:
+		f = AF_UNIX
+	}
+	p, err := sysProtocol(fd, typ, 0)
+	return f, p, err
+}
+
+const msgCmsgCloexec = 0

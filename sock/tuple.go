@@ -2,29 +2,48 @@ package sock
 
 import (
 	"errors"
-	"net/netip"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 )
 
-// Tuple is the 5-tuple that names a socket.
+// Tuple is the 5-tuple that names a socket (an AF_UNIX socket: its type
+// and paths).
 type Tuple struct {
 	Protocol Protocol
-	Local    netip.AddrPort
-	Remote   netip.AddrPort // zero when the socket is not connected
+	Local    Addr
+	Remote   Addr // zero when the socket is not connected
+	Type     Type
 }
 
-// String formats the tuple as "tcp 127.0.0.1:50312 -> 127.0.0.1:8080"; a
-// zero address prints "*", an unnamed protocol "proto 132".
+// String formats the tuple as "tcp 127.0.0.1:50312 -> 127.0.0.1:8080", an
+// AF_UNIX one as "u_str /run/x.sock -> *" (ss(8)'s names); a zero or
+// unnamed address prints "*", an unnamed protocol "proto 132".
 func (t Tuple) String() string {
 	b := make([]byte, 0, 64)
-	b = append(b, protocolShortName(t.Protocol)...)
+	if t.Local.Family() == AF_UNIX || t.Remote.Family() == AF_UNIX {
+		b = append(b, unixNetid(t.Type)...)
+	} else {
+		b = append(b, protocolShortName(t.Protocol)...)
+	}
 	b = append(b, ' ')
-	b = appendAddr(b, t.Local)
+	b = t.Local.AppendTo(b)
 	b = append(b, " -> "...)
-	b = appendAddr(b, t.Remote)
+	b = t.Remote.AppendTo(b)
 	return string(b)
+}
+
+// unixNetid is ss(8)'s name of an AF_UNIX socket type.
+func unixNetid(t Type) string {
+	switch t {
+	case SOCK_STREAM:
+		return "u_str"
+	case SOCK_DGRAM:
+		return "u_dgr"
+	case SOCK_SEQPACKET:
+		return "u_seq"
+	}
+	return "unix"
 }
 
 func protocolShortName(p Protocol) string {
@@ -41,17 +60,10 @@ func protocolShortName(p Protocol) string {
 	return "proto " + strconv.Itoa(int(p))
 }
 
-func appendAddr(b []byte, ap netip.AddrPort) []byte {
-	if !ap.IsValid() {
-		return append(b, '*')
-	}
-	return ap.AppendTo(b)
-}
-
-// Tuple returns the 5-tuple: SO_PROTOCOL (derived on Darwin), getsockname(2)
-// and getpeername(2). Remote is zero if not connected, both if not IP.
+// Tuple returns the 5-tuple: SO_PROTOCOL (Darwin: derived from the type),
+// getsockname(2) and getpeername(2). Remote is zero when not connected.
 func (s *Socket) Tuple() (Tuple, error) {
-	var t Tuple
+	t := Tuple{Type: s.Type()}
 	p, err := s.getsockoptInt(ctlProtocol, 0, 0)
 	if err != nil {
 		return Tuple{}, err
@@ -64,7 +76,7 @@ func (s *Socket) Tuple() (Tuple, error) {
 		if !errors.Is(err, unix.ENOTCONN) {
 			return Tuple{}, err
 		}
-		t.Remote = netip.AddrPort{}
+		t.Remote = Addr{}
 	}
 	return t, nil
 }

@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 		if err != nil {
 			return nil, netip.AddrPort{}, err
 		}
-		if err := s.Bind(netip.AddrPortFrom(loopback, 0)); err != nil {
+		if err := s.Bind(sock.InetAddr(netip.AddrPortFrom(loopback, 0))); err != nil {
 			s.Close()
 			return nil, netip.AddrPort{}, err
 		}
@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 		if err != nil {
 			s.Close()
 		}
-		return s, a, err
+		return s, a.AddrPort(), err
 	}
 	recv, recvAddr, err := open()
 	if err != nil {
@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 
 	for i := 1; i <= *n; i++ {
 		msg := "datagram " + strconv.Itoa(i)
-		k, err := send.SendTo([]byte(msg), 0, relayAddr)
+		k, err := send.SendTo([]byte(msg), 0, sock.InetAddr(relayAddr))
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 	buf := make([]byte, 2048)
 	var held []byte
 	forward := func(p []byte) error {
-		_, err := relay.SendTo(p, 0, recvAddr)
+		_, err := relay.SendTo(p, 0, sock.InetAddr(recvAddr))
 		return err
 	}
 	relay.SetReadDeadline(time.Now().Add(time.Second))
@@ -220,7 +220,7 @@ func tcp(ctx context.Context, n int, stdout io.Writer) error {
 		return err
 	}
 	defer ln.Close()
-	if err := ln.Bind(netip.AddrPortFrom(loopback, 0)); err != nil {
+	if err := ln.Bind(sock.InetAddr(netip.AddrPortFrom(loopback, 0))); err != nil {
 		return err
 	}
 	if err := ln.Listen(1); err != nil {

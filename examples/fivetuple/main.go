@@ -82,7 +82,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) err
 		return err
 	}
 	defer srv.Close()
-	if err := srv.Bind(netip.AddrPortFrom(host, 0)); err != nil {
+	if err := srv.Bind(sock.InetAddr(netip.AddrPortFrom(host, 0))); err != nil {
 		return err
 	}
 	if err := srv.Listen(2); err != nil {
@@ -132,10 +132,10 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) err
 	a, b := tuples[0], tuples[1]
 	rows := [][2]string{
 		{protoName(a.Protocol), protoName(b.Protocol)},
-		{a.Local.Addr().String(), b.Local.Addr().String()},
-		{strconv.Itoa(int(a.Local.Port())), strconv.Itoa(int(b.Local.Port()))},
-		{a.Remote.Addr().String(), b.Remote.Addr().String()},
-		{strconv.Itoa(int(a.Remote.Port())), strconv.Itoa(int(b.Remote.Port()))},
+		{a.Local.AddrPort().Addr().String(), b.Local.AddrPort().Addr().String()},
+		{strconv.Itoa(int(a.Local.AddrPort().Port())), strconv.Itoa(int(b.Local.AddrPort().Port()))},
+		{a.Remote.AddrPort().Addr().String(), b.Remote.AddrPort().Addr().String()},
+		{strconv.Itoa(int(a.Remote.AddrPort().Port())), strconv.Itoa(int(b.Remote.AddrPort().Port()))},
 	}
 	names := []string{"protocol", "local IP", "local port", "remote IP", "remote port"}
 	var differ []string

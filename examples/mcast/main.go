@@ -170,7 +170,7 @@ func receiver(c config) (*sock.Socket, string, error) {
 	if on, err := s.MulticastAll(); err == nil {
 		fmt.Fprintf(&b, ", %s %d", mcAll, b2i(on))
 	}
-	if err := s.Bind(c.group); err != nil {
+	if err := s.Bind(sock.InetAddr(c.group)); err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(&b, ", bind %s", c.group)
@@ -201,7 +201,7 @@ func sender(c config) (*sock.Socket, string, error) {
 	// from 0.0.0.0 otherwise: 127.0.0.1 is host-scoped).
 	var bound string
 	if a := ifaceAddr(c); a.IsValid() {
-		if err := s.Bind(netip.AddrPortFrom(a, 0)); err != nil {
+		if err := s.Bind(sock.InetAddr(netip.AddrPortFrom(a, 0))); err != nil {
 			return fail(err)
 		}
 		la, err := s.LocalAddr()
@@ -317,7 +317,7 @@ func demo(ctx context.Context, c config, stdout io.Writer) error {
 	defer s.Close()
 	fmt.Fprintf(stdout, "sender: %s\n", what)
 	msg := "hello, group " + c.group.String()
-	n, err := s.SendTo([]byte(msg), 0, c.group)
+	n, err := s.SendTo([]byte(msg), 0, sock.InetAddr(c.group))
 	if err != nil {
 		return err
 	}
@@ -360,7 +360,7 @@ func sendMode(c config, msgs []string, stdout io.Writer) error {
 	defer s.Close()
 	fmt.Fprintf(stdout, "sender: %s\n", what)
 	for _, m := range msgs {
-		n, err := s.SendTo([]byte(m), 0, c.group)
+		n, err := s.SendTo([]byte(m), 0, sock.InetAddr(c.group))
 		if err != nil {
 			return err
 		}

@@ -167,7 +167,7 @@ func open(dst netip.Addr, forceRaw bool) (*pinger, string, error) {
 		if err == nil {
 			// The kernel picks the identifier when the socket is bound:
 			// bind to port 0 and read it back, as ping(8) does.
-			if err := s.Bind(netip.AddrPortFrom(unspecified(dst), 0)); err != nil {
+			if err := s.Bind(sock.InetAddr(netip.AddrPortFrom(unspecified(dst), 0))); err != nil {
 				s.Close()
 				return nil, "", err
 			}
@@ -176,7 +176,7 @@ func open(dst netip.Addr, forceRaw bool) (*pinger, string, error) {
 				s.Close()
 				return nil, "", err
 			}
-			p.s, p.id = s, la.Port()
+			p.s, p.id = s, la.AddrPort().Port()
 			return p, fmt.Sprintf("(Go: %s: an unprivileged ICMP socket; the kernel chose echo id %d and fills in the checksum)", call, p.id), nil
 		}
 		if !errors.Is(err, unix.EACCES) && !errors.Is(err, unix.EPERM) {
@@ -223,7 +223,7 @@ func (p *pinger) send(seq uint16) error {
 		// checksum covers a pseudo-header, and the kernel fills it in.
 		binary.BigEndian.PutUint16(b[2:], checksum(b))
 	}
-	_, err := p.s.SendTo(b, 0, p.to)
+	_, err := p.s.SendTo(b, 0, sock.InetAddr(p.to))
 	return err
 }
 
@@ -259,7 +259,7 @@ func (p *pinger) await(seq uint16, timeout time.Duration) (time.Duration, string
 		}
 		rtt := now.Sub(time.Unix(0, int64(binary.BigEndian.Uint64(msg[8:]))))
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d bytes from %s: icmp_seq=%d", len(msg), from.Addr(), seq)
+		fmt.Fprintf(&b, "%d bytes from %s: icmp_seq=%d", len(msg), from.AddrPort().Addr(), seq)
 		if ttl >= 0 {
 			fmt.Fprintf(&b, " ttl=%d", ttl)
 		}

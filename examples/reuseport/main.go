@@ -126,7 +126,7 @@ func listen(addr netip.AddrPort) (*sock.Socket, netip.AddrPort, error) {
 		if err := ln.SetReusePort(true); err != nil {
 			return addr, err
 		}
-		if err := ln.Bind(addr); err != nil {
+		if err := ln.Bind(sock.InetAddr(addr)); err != nil {
 			return addr, err
 		}
 		if err := ln.Listen(unix.SOMAXCONN); err != nil {
@@ -135,7 +135,8 @@ func listen(addr netip.AddrPort) (*sock.Socket, netip.AddrPort, error) {
 		if err := ln.SetNonblock(true); err != nil {
 			return addr, err
 		}
-		return ln.LocalAddr()
+		la, err := ln.LocalAddr()
+		return la.AddrPort(), err
 	}()
 	if err != nil {
 		ln.Close()

@@ -124,7 +124,7 @@ func TestPortTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Bind(netip.MustParseAddrPort(srv.Addr)); !errors.Is(err, unix.EADDRINUSE) {
+	if err := s.Bind(sock.InetAddr(netip.MustParseAddrPort(srv.Addr))); !errors.Is(err, unix.EADDRINUSE) {
 		t.Errorf("bind without SO_REUSEPORT = %v, want EADDRINUSE", err)
 	}
 	// A second server sets it and shares the port.

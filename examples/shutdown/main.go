@@ -114,15 +114,17 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 			return err
 		}
 		track(ln)
-		if err := ln.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+		if err := ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 			return err
 		}
 		if err := ln.Listen(1); err != nil {
 			return err
 		}
-		if to, err = ln.LocalAddr(); err != nil {
+		la, err := ln.LocalAddr()
+		if err != nil {
 			return err
 		}
+		to = la.AddrPort()
 		fmt.Fprintf(stdout, "server: socket, bind, listen: listening on %s\n", to)
 		srv = ln
 	}
@@ -137,7 +139,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 		return err
 	}
 	track(c)
-	if err := c.Connect(to); err != nil {
+	if err := c.Connect(sock.InetAddr(to)); err != nil {
 		return err
 	}
 	tuple, err := c.Tuple()

@@ -122,7 +122,7 @@ func TestCaptureVeth(t *testing.T) {
 		}
 	})
 	defer listener.Close()
-	if err := listener.Bind(netip.MustParseAddrPort("10.9.0.2:9000")); err != nil {
+	if err := listener.Bind(sock.InetAddr(netip.MustParseAddrPort("10.9.0.2:9000"))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -168,7 +168,7 @@ func TestCaptureVeth(t *testing.T) {
 			t.Fatalf("SendToLink: %v", err)
 		}
 	}
-	if err := udp.Bind(netip.MustParseAddrPort("10.9.0.1:4001")); err != nil {
+	if err := udp.Bind(sock.InetAddr(netip.MustParseAddrPort("10.9.0.1:4001"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := udp.SetTTL(7); err != nil {
@@ -177,7 +177,7 @@ func TestCaptureVeth(t *testing.T) {
 	if err := udp.SetTOS(0x28); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := udp.SendTo([]byte("from the kernel"), 0, netip.MustParseAddrPort("10.9.0.2:9000")); err != nil {
+	if _, err := udp.SendTo([]byte("from the kernel"), 0, sock.InetAddr(netip.MustParseAddrPort("10.9.0.2:9000"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Wait(); err != nil {

@@ -252,7 +252,7 @@ func dial(ctx context.Context, host, port string, stdout io.Writer) (*sock.Socke
 		// Connect waits (parking the goroutine) for the handshake;
 		// cancelling ctx wakes it through a deadline in the past.
 		stop := context.AfterFunc(ctx, func() { s.SetDeadline(time.Unix(1, 0)) })
-		err = s.Connect(ai.Addr)
+		err = s.Connect(sock.InetAddr(ai.Addr))
 		if !stop() && err == nil {
 			err = ctx.Err()
 		}

@@ -191,7 +191,7 @@ func listenOn(s *sock.Socket, addr netip.AddrPort, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "(Go: setsockopt(SO_REUSEADDR, 1): a restart need not wait out TIME_WAIT)")
 	fmt.Fprintln(stdout, "Binding socket to local address...")
-	if err := s.Bind(addr); err != nil {
+	if err := s.Bind(sock.InetAddr(addr)); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "Listening...")
@@ -324,10 +324,10 @@ func (s *server) accept() {
 		s.refusing = false
 		s.backoff = 0
 		now := time.Now()
-		s.clients[fd] = &client{s: cs, fd: fd, peer: peer, last: now, accepted: now}
+		s.clients[fd] = &client{s: cs, fd: fd, peer: peer.AddrPort(), last: now, accepted: now}
 		if !s.quiet {
 			// getnameinfo(NI_NUMERICHOST); printf("New connection from %s\n", ...)
-			fmt.Fprintf(s.stdout, "New connection from %s\n", peer.Addr().Unmap())
+			fmt.Fprintf(s.stdout, "New connection from %s\n", peer.AddrPort().Addr().Unmap())
 			fmt.Fprintf(s.stdout, "(Go: %s is fd %d)\n", peer, fd)
 		}
 	}

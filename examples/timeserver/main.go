@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 		mu.Unlock()
 
 		// getnameinfo(NI_NUMERICHOST)
-		fmt.Fprintf(stdout, "Client is connected... %s\n", peer.Addr().Unmap())
+		fmt.Fprintf(stdout, "Client is connected... %s\n", peer.AddrPort().Addr().Unmap())
 		serve := serveHTTP
 		if *raw {
 			serve = serveRaw
@@ -221,7 +221,7 @@ func listenOn(s *sock.Socket, addr netip.AddrPort, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "(Go: setsockopt(SO_REUSEADDR, 1): a restart need not wait out TIME_WAIT)")
 	fmt.Fprintln(stdout, "Binding socket to local address...")
-	if err := s.Bind(addr); err != nil {
+	if err := s.Bind(sock.InetAddr(addr)); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "Listening...")

@@ -77,6 +77,7 @@ var headings = []string{
 	"select(2): watching many sockets",
 	"shutdown(2): closing one direction",
 	"setsockopt(2) and fcntl(2): setting and viewing options",
+	"sendmsg(2) and recvmsg(2): unix paths, passing descriptors, several buffers",
 }
 
 // tour carries what the sections share.
@@ -130,6 +131,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 	sections := []func() error{
 		t.fiveTuple, t.open, t.read, t.write, t.close, t.ifaddrs, t.addrinfo,
 		t.kinds, t.functions, t.tcp, t.udp, t.select_, t.shutdown, t.sockopts,
+		t.messages,
 	}
 	for i, section := range sections {
 		if err := ctx.Err(); err != nil {
@@ -151,14 +153,14 @@ func (t *tour) listener() (*sock.Socket, netip.AddrPort, error) {
 		return nil, netip.AddrPort{}, err
 	}
 	keep(t, ln)
-	if err := ln.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		return nil, netip.AddrPort{}, err
 	}
 	if err := ln.Listen(8); err != nil {
 		return nil, netip.AddrPort{}, err
 	}
 	addr, err := ln.LocalAddr()
-	return ln, addr, err
+	return ln, addr.AddrPort(), err
 }
 
 // connect is socket, connect to addr.
@@ -168,7 +170,7 @@ func (t *tour) connect(addr netip.AddrPort) (*sock.Socket, error) {
 		return nil, err
 	}
 	keep(t, c)
-	return c, c.Connect(addr)
+	return c, c.Connect(sock.InetAddr(addr))
 }
 
 func (t *tour) fiveTuple() error {
@@ -189,9 +191,9 @@ func (t *tour) fiveTuple() error {
 		t.printf("  browser %d: Tuple() = %s\n", i+1, tuples[i])
 	}
 	a, b := tuples[0], tuples[1]
-	same := a.Protocol == b.Protocol && a.Local.Addr() == b.Local.Addr() && a.Remote == b.Remote
+	same := a.Protocol == b.Protocol && a.Local.AddrPort().Addr() == b.Local.AddrPort().Addr() && a.Remote == b.Remote
 	t.printf("same protocol, local IP, remote IP and remote port: %v; local ports %d and %d\n",
-		same, a.Local.Port(), b.Local.Port())
+		same, a.Local.AddrPort().Port(), b.Local.AddrPort().Port())
 	return ln.Close()
 }
 
@@ -384,7 +386,7 @@ func (t *tour) kinds() error {
 func (t *tour) functions() error {
 	rows := [][2]string{
 		{"socket()", "sock.New(family, type, proto), or addrinfo.Info.Socket()"},
-		{"bind()", "s.Bind(netip.AddrPort)"},
+		{"bind()", "s.Bind(sock.InetAddr(ap)) or s.Bind(sock.UnixAddr(path))"},
 		{"listen()", "s.Listen(backlog)               (TCP only)"},
 		{"connect()", "s.Connect(netip.AddrPort)       (TCP; on UDP it only sets the peer)"},
 		{"accept()", "s.Accept() -> new socket, peer (TCP only)"},
@@ -419,7 +421,7 @@ func (t *tour) tcp() error {
 	}
 	keep(t, ln)
 	t.printf("server: socket(%v, %v, %v) = %d\n", ai.Family, ai.SockType, ai.Protocol, ln.Fd())
-	if err := ln.Bind(ai.Addr); err != nil {
+	if err := ln.Bind(sock.InetAddr(ai.Addr)); err != nil {
 		return err
 	}
 	if err := ln.Listen(8); err != nil {
@@ -432,7 +434,7 @@ func (t *tour) tcp() error {
 	t.printf("server: bind, listen: listening on %s (port 0: the kernel chose)\n", addr)
 
 	// The client: getaddrinfo(host, port), socket, connect.
-	infos, err = addrinfo.Lookup(t.ctx, addr.Addr().String(), fmt.Sprint(addr.Port()), &addrinfo.Hints{SockType: sock.SOCK_STREAM})
+	infos, err = addrinfo.Lookup(t.ctx, addr.AddrPort().Addr().String(), fmt.Sprint(addr.AddrPort().Port()), &addrinfo.Hints{SockType: sock.SOCK_STREAM})
 	if err != nil {
 		return err
 	}
@@ -441,7 +443,7 @@ func (t *tour) tcp() error {
 		return err
 	}
 	keep(t, c)
-	if err := c.Connect(infos[0].Addr); err != nil {
+	if err := c.Connect(sock.InetAddr(infos[0].Addr)); err != nil {
 		return err
 	}
 	t.printf("client: getaddrinfo, socket, connect(%s): Connect returned nil\n", infos[0].Addr)
@@ -496,7 +498,7 @@ func (t *tour) udp() error {
 		return err
 	}
 	keep(t, srv)
-	if err := srv.Bind(infos[0].Addr); err != nil {
+	if err := srv.Bind(sock.InetAddr(infos[0].Addr)); err != nil {
 		return err
 	}
 	addr, err := srv.LocalAddr()
@@ -713,5 +715,82 @@ func (t *tour) sockopts() error {
 			t.printf("  %-14s %s -> %s\n", name, was[name], v)
 		}
 	}
+	return nil
+}
+
+func (t *tour) messages() error {
+	// A unix datagram server answers a client at the path recvfrom gives.
+	var ends [2]*sock.Socket
+	for i, name := range []string{"srv.sock", "client.sock"} {
+		s, err := sock.New(sock.AF_UNIX, sock.SOCK_DGRAM, 0)
+		if err != nil {
+			return err
+		}
+		ends[i] = keep(t, s)
+		if err := s.Bind(sock.UnixAddr(t.path(name))); err != nil {
+			return err
+		}
+	}
+	srv, c := ends[0], ends[1]
+	if _, err := c.SendTo([]byte("hi"), 0, sock.UnixAddr(t.path("srv.sock"))); err != nil {
+		return err
+	}
+	buf := make([]byte, 64)
+	n, from, err := srv.RecvFrom(buf, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := srv.SendTo(buf[:n], 0, from); err != nil {
+		return err
+	}
+	if _, _, err := c.RecvFrom(buf, 0); err != nil {
+		return err
+	}
+	t.printf("unix datagram: recvfrom() = %d from %s; sendto that path answers the client\n", n, filepath.Base(from.Path()))
+
+	// SCM_RIGHTS: an open file crosses a socketpair.
+	a, b, err := sock.Pair(sock.AF_UNIX, sock.SOCK_STREAM, 0)
+	if err != nil {
+		return err
+	}
+	keep(t, a)
+	keep(t, b)
+	f, err := fileio.Open(t.path("passed.txt"), fileio.O_RDWR|fileio.O_CREAT, 0o600)
+	if err != nil {
+		return err
+	}
+	keep(t, f)
+	if _, err := a.SendMsg([][]byte{[]byte("fd")}, sock.AppendRights(nil, f.Fd()), sock.Addr{}, 0); err != nil {
+		return err
+	}
+	oob := make([]byte, sock.CmsgSpace(4))
+	_, oobn, _, _, err := b.RecvMsg([][]byte{buf}, oob, 0)
+	if err != nil {
+		return err
+	}
+	msgs, err := sock.ParseControl(oob[:oobn], nil)
+	if err != nil {
+		return err
+	}
+	var fds []int
+	for _, m := range msgs {
+		fds, _ = m.Rights(fds)
+	}
+	if len(fds) != 1 {
+		return fmt.Errorf("received %d descriptors, want 1", len(fds))
+	}
+	got := keep(t, fileio.NewFile(fds[0], "received"))
+	t.printf("SCM_RIGHTS: sendmsg(fd %d), recvmsg() gave fd %d for the same open file (close-on-exec: MSG_CMSG_CLOEXEC)\n", f.Fd(), fds[0])
+
+	// writev: several buffers, one call; the original descriptor reads them.
+	n, err = got.Writev([][]byte{[]byte("head "), []byte("body\n")})
+	if err != nil {
+		return err
+	}
+	body := make([]byte, n)
+	if _, err := f.ReadAt(body, 0); err != nil {
+		return err
+	}
+	t.printf("writev([\"head \", \"body\\n\"]) = %d through the received fd; the original fd reads %q\n", n, body)
 	return nil
 }

@@ -144,7 +144,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// connect(2) on a UDP socket sends nothing: it fixes the peer, so
 		// send needs no address and recv takes only the peer's datagrams.
 		fmt.Fprintln(stdout, "Connecting...")
-		if err := s.Connect(to); err != nil {
+		if err := s.Connect(sock.InetAddr(to)); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Connected.")
@@ -179,7 +179,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if *connect {
 			n, err = s.Send(p, 0)
 		} else {
-			n, err = s.SendTo(p, 0, to)
+			n, err = s.SendTo(p, 0, sock.InetAddr(to))
 		}
 		if err != nil {
 			// EMSGSIZE for a line too long for a datagram; ECONNREFUSED
@@ -217,7 +217,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if rset.IsSet(sfd) {
 			for { // every datagram queued
 				var n int
-				var from netip.AddrPort
+				var from sock.Addr
 				var err error
 				if *connect {
 					n, err = s.Recv(rbuf, 0)

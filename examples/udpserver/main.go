@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writ
 			continue
 		}
 		fmt.Fprintln(stdout, "Binding socket to local address...")
-		if err := c.Bind(ai.Addr); err != nil {
+		if err := c.Bind(sock.InetAddr(ai.Addr)); err != nil {
 			c.Close()
 			errs = append(errs, err)
 			continue

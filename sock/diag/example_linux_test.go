@@ -18,7 +18,7 @@ func ExampleList() {
 		log.Fatal(err)
 	}
 	defer l.Close()
-	if err := l.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := l.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	if err := l.Listen(1); err != nil {
@@ -32,13 +32,13 @@ func ExampleList() {
 	socks, err := diag.List(context.Background(), diag.Filter{
 		Protocols: []sock.Protocol{sock.IPPROTO_TCP},
 		States:    []diag.State{diag.TCP_LISTEN},
-		LocalPort: addr.Port(),
+		LocalPort: addr.AddrPort().Port(),
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, s := range socks {
-		fmt.Println(s.Netid(), s.State, s.Local == addr, s.Remote)
+		fmt.Println(s.Netid(), s.State, s.Local == addr.AddrPort(), s.Remote)
 	}
 	// Output: tcp LISTEN true 0.0.0.0:0
 }

@@ -207,7 +207,7 @@ func startPollerEchoMode(b *testing.B, bk poll.Backend, m poll.Mode) (addr strin
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := ln.Bind(netip.MustParseAddrPort("127.0.0.1:0")); err != nil {
+	if err := ln.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		b.Fatal(err)
 	}
 	if err := ln.Listen(4096); err != nil {
