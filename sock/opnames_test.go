@@ -43,12 +43,19 @@ func TestErrorOpNames(t *testing.T) {
 		"Shutdown":         "shutdown",
 		"SyscallConn":      "SyscallConn",
 		"Write":            "write",
+		"SendMsg":          "sendmsg",
+		"RecvMsg":          "recvmsg",
+		"SendMmsg":         "sendmmsg",
+		"RecvMmsg":         "recvmmsg",
+		"Readv":            "readv",
+		"Writev":           "writev",
 	}
 	// Methods named after the call they make: their lower-case name is
 	// the call's.
 	calls := map[string]bool{"Accept": true, "Bind": true, "Close": true, "Connect": true,
 		"Listen": true, "Read": true, "Recv": true, "RecvFrom": true, "Send": true,
-		"SendTo": true, "Shutdown": true, "Write": true}
+		"SendTo": true, "Shutdown": true, "Write": true, "SendMsg": true, "RecvMsg": true,
+		"SendMmsg": true, "RecvMmsg": true, "Readv": true, "Writev": true}
 	s, err := sock.New(sock.AF_INET, sock.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
