@@ -13,6 +13,7 @@ const Max = 1024
 // Vec is the scratch space of one kind of call; its user serialises calls.
 type Vec struct {
 	iovs []unix.Iovec
+	//lint:ignore U1000 the x/sys path (iovec_xsys.go, Darwin) keeps its trimmed buffers here
 	bufs [][]byte
 }
 
