@@ -19,7 +19,6 @@ const (
 	SCM_TIMESTAMP     = unix.SCM_TIMESTAMP
 	IP_TOS            = unix.IP_TOS
 	IP_TTL            = unix.IP_TTL
-	IP_RECVTOS        = unix.IP_RECVTOS
 	IP_RECVTTL        = unix.IP_RECVTTL
 	IPV6_PKTINFO      = unix.IPV6_PKTINFO
 	IPV6_RECVPKTINFO  = unix.IPV6_RECVPKTINFO
@@ -113,7 +112,7 @@ func (c Cmsg) Rights(dst []int) ([]int, bool) {
 // IPV6_HOPLIMIT, IPV6_TCLASS (one byte or a C int, as the kernel sends).
 func (c Cmsg) Int() (int, bool) {
 	switch {
-	case c.Level == unix.IPPROTO_IP && (c.Type == unix.IP_TOS || c.Type == unix.IP_TTL || c.Type == unix.IP_RECVTOS || c.Type == unix.IP_RECVTTL),
+	case c.Level == unix.IPPROTO_IP && (c.Type == unix.IP_TOS || c.Type == unix.IP_TTL || c.Type == ipRecvTOS || c.Type == unix.IP_RECVTTL),
 		c.Level == unix.IPPROTO_IPV6 && (c.Type == unix.IPV6_HOPLIMIT || c.Type == unix.IPV6_TCLASS):
 	default:
 		return 0, false
