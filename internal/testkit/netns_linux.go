@@ -3,6 +3,7 @@ package testkit
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -96,3 +97,68 @@ func InNetns(t testing.TB, ns string, fn func()) {
 	}()
 	fn()
 }
+
+// NewNetnsOwnTables is [NewNetns] for a namespace whose TCP established
+// and UDP hash tables are its own, of entries buckets each, instead of
+// the host's, which every namespace shares by default: the kernel walks
+// the whole table on every TCP and UDP socket dump and /proc/net read, so
+// its size sets their floor. The sizes are set (net.ipv4.tcp_child_ehash_entries
+// and net.ipv4.udp_child_hash_entries, Linux 6.1 and 6.2) in a helper
+// namespace that creates this one, never on the host. The test skips
+// where the kernel lacks them.
+func NewNetnsOwnTables(t testing.TB, entries int) string {
+	t.Helper()
+	parent := NewNetns(t)
+	var r [4]byte
+	rand.Read(r[:])
+	name := "pk-" + hex.EncodeToString(r[:])
+	path := "/run/netns/" + name
+	errc := make(chan error, 1)
+	go func() {
+		// The thread ends in the new namespace: never unlocked, it ends
+		// with the goroutine.
+		runtime.LockOSThread()
+		errc <- func() error {
+			f, err := os.Open("/run/netns/" + parent)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+				return fmt.Errorf("setns %s: %w", parent, err)
+			}
+			// /proc/sys/net answers for the opening thread's namespace.
+			for _, k := range []string{"tcp_child_ehash_entries", "udp_child_hash_entries"} {
+				if err := os.WriteFile("/proc/sys/net/ipv4/"+k, []byte(fmt.Sprint(entries)), 0); err != nil {
+					return noTables{fmt.Errorf("net.ipv4.%s: %w", k, err)}
+				}
+			}
+			if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+				return fmt.Errorf("unshare: %w", err)
+			}
+			if err := os.WriteFile(path, nil, 0o444); err != nil {
+				return err
+			}
+			if err := unix.Mount("/proc/thread-self/ns/net", path, "", unix.MS_BIND, ""); err != nil {
+				os.Remove(path)
+				return fmt.Errorf("bind mount of the namespace on %s: %w", path, err)
+			}
+			return nil
+		}()
+	}()
+	if err := <-errc; err != nil {
+		if errors.As(err, new(noTables)) {
+			t.Skipf("skipping: this kernel cannot give a namespace hash tables of its own: %v", err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
+			t.Errorf("ip netns del %s: %v: %s", name, err, out)
+		}
+	})
+	return name
+}
+
+// noTables is NewNetnsOwnTables's error where the kernel lacks the settings.
+type noTables struct{ error }
