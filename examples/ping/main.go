@@ -10,7 +10,10 @@
 // program then picks the identifier (its process id), computes the IPv4
 // checksum, skips the packets that are not its replies (on a raw socket
 // every ICMP packet arrives, its own requests on lo too), and reads the TTL
-// from the IPv4 header the kernel puts before each one.
+// from the IPv4 header the kernel puts before each one. On every other
+// socket it asks for the TTL (IPv6: hop limit) of each reply as a control
+// message, IP_RECVTTL or IPV6_RECVHOPLIMIT, and reads it with recvmsg(2),
+// as ping(8) does.
 //
 // Run it:
 //
@@ -23,7 +26,7 @@
 // the round-trip time is the arrival time minus the time in the reply, as
 // ping(8) computes it, and a reply whose data differs from what was sent
 // is reported. Lines starting "(Go: " are this program's own; the others
-// follow ping(8) (the TTL is shown where the kernel gave the IP header).
+// follow ping(8).
 // The exit status is 1 when no reply came, as ping(8)'s.
 package main
 
@@ -100,6 +103,11 @@ func run(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) e
 		return err
 	}
 	defer p.s.Close()
+	if !p.ipHdr {
+		if err := p.s.SetRecvHopLimit(true); err != nil {
+			return err
+		}
+	}
 	p.size = *size
 	hdr := 20
 	if dst.Is6() {
@@ -231,11 +239,13 @@ func (p *pinger) send(seq uint16) error {
 // No reply in time is an empty line and no error, as ping(8) says nothing.
 func (p *pinger) await(seq uint16, timeout time.Duration) (time.Duration, string, error) {
 	buf := make([]byte, 60+8+p.size+64)
+	oob := make([]byte, sock.CmsgSpace(4))
+	var cmsgs []sock.Cmsg
 	if err := p.s.SetReadDeadline(time.Now().Add(timeout)); err != nil {
 		return 0, "", err
 	}
 	for {
-		n, from, err := p.s.RecvFrom(buf, 0)
+		n, oobn, _, from, err := p.s.RecvMsg([][]byte{buf}, oob, 0)
 		now := time.Now()
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return 0, "", nil
@@ -244,6 +254,16 @@ func (p *pinger) await(seq uint16, timeout time.Duration) (time.Duration, string
 			return 0, "", err
 		}
 		msg, ttl := buf[:n], -1
+		if cmsgs, err = sock.ParseControl(oob[:oobn], cmsgs[:0]); err != nil {
+			return 0, "", err
+		}
+		for _, c := range cmsgs {
+			v, ok := c.Int()
+			if ok && (c.Level == unix.IPPROTO_IP && c.Type == sock.IP_TTL ||
+				c.Level == unix.IPPROTO_IPV6 && c.Type == sock.IPV6_HOPLIMIT) {
+				ttl = v
+			}
+		}
 		if p.ipHdr {
 			ihl := int(msg[0]&0x0f) * 4
 			if ihl < 20 || len(msg) < ihl {
