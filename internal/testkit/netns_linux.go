@@ -22,9 +22,7 @@ func NewNetns(t testing.TB) string {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("skipping: iproute2's ip command is not installed")
 	}
-	var r [4]byte
-	rand.Read(r[:])
-	name := "pk-" + hex.EncodeToString(r[:])
+	name := netnsName()
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Skipf("skipping: cannot create a network namespace (needs root and CAP_SYS_ADMIN): ip netns add: %v: %s", err, strings.TrimSpace(string(out)))
 	}
@@ -34,6 +32,13 @@ func NewNetns(t testing.TB) string {
 		}
 	})
 	return name
+}
+
+// netnsName returns a new namespace name, "pk-" and 8 random hex digits.
+func netnsName() string {
+	var r [4]byte
+	rand.Read(r[:])
+	return "pk-" + hex.EncodeToString(r[:])
 }
 
 // IP runs iproute2's ip with args in namespace ns ("" for the test's own)
@@ -109,9 +114,7 @@ func InNetns(t testing.TB, ns string, fn func()) {
 func NewNetnsOwnTables(t testing.TB, entries int) string {
 	t.Helper()
 	parent := NewNetns(t)
-	var r [4]byte
-	rand.Read(r[:])
-	name := "pk-" + hex.EncodeToString(r[:])
+	name := netnsName()
 	path := "/run/netns/" + name
 	errc := make(chan error, 1)
 	go func() {
