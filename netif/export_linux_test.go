@@ -64,7 +64,7 @@ func Capture() (linkDump []byte, lseq uint32, addrDump []byte, aseq uint32, pid 
 	linkDump = append([]byte(nil), linkDump...)
 	addrDump, aseq, err = c.dump(unix.RTM_GETADDR, ifAddrMsgLen, unix.RTM_NEWADDR, nil)
 	addrDump = append([]byte(nil), addrDump...)
-	return linkDump, lseq, addrDump, aseq, c.pid, err
+	return linkDump, lseq, addrDump, aseq, c.PID, err
 }
 
 // DumpRetries returns how many times a pair of dumps was read again.

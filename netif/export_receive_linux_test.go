@@ -2,16 +2,18 @@ package netif
 
 // Internals for receive_linux_test.go (the checks of one netlink receive).
 
+import "github.com/posixkit/posixkit/internal/netlink"
+
 var (
-	ErrMsgTrunc = errMsgTrunc
-	ErrSender   = errSender
+	ErrMsgTrunc = netlink.ErrTruncated
+	ErrSender   = netlink.ErrSender
 	RecvBufSize = recvBufSize
 )
 
 // ReceiveOn makes one rtnl.receive on fd (which it does not close) with an
 // empty buffer, as the first receive of a dump does.
 func ReceiveOn(fd int) ([]byte, error) {
-	c := &rtnl{fd: fd, buf: make([]byte, 0)}
+	c := &rtnl{Conn: netlink.Conn{FD: fd, Malformed: ErrMalformed}, buf: make([]byte, 0)}
 	return c.receive()
 }
 
@@ -22,5 +24,5 @@ func RouteSocket() (fd int, pid uint32, closeFn func(), err error) {
 	if err != nil {
 		return -1, 0, nil, err
 	}
-	return c.fd, c.pid, c.close, nil
+	return c.FD, c.PID, c.close, nil
 }

@@ -1,19 +1,15 @@
 package netif
 
 import (
-	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
+	"github.com/posixkit/posixkit/internal/netlink"
 	"golang.org/x/sys/unix"
 )
 
-// recvBufSize is the receive buffer: the kernel sizes each dump datagram to
-// the largest buffer a reader has offered, up to 32 KiB, so one this size
-// takes the fewest recvfrom calls, and no datagram is ever larger.
-const recvBufSize = 32 << 10
+// recvBufSize is the room offered to each receive.
+const recvBufSize = netlink.RecvBufSize
 
 // bufPool holds receive buffers: a whole dump is read into one, so that it
 // can be parsed in one pass after the count of its messages is known.
@@ -29,39 +25,23 @@ var dumpRetries atomic.Uint64
 // maxAttempts bounds the retries of a dump the kernel marks interrupted.
 const maxAttempts = 5
 
-// rtnl is one NETLINK_ROUTE socket, used for one pair of dumps. It is
-// blocking: the kernel answers a dump at once, from the sender's and then
-// the receiver's context, so no call waits for long.
+// rtnl is one NETLINK_ROUTE socket, used for one pair of dumps, with the
+// buffer that holds them.
 type rtnl struct {
-	fd  int
-	pid uint32 // port id the kernel assigned at bind
+	netlink.Conn
 	buf []byte
 }
 
 func openRTNL() (*rtnl, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	c, err := netlink.Open(unix.NETLINK_ROUTE, ErrMalformed)
 	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
+		return nil, err
 	}
-	c := &rtnl{fd: fd}
-	var sa unix.RawSockaddrNetlink
-	sa.Family = unix.AF_NETLINK
-	if _, _, e := unix.Syscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(&sa)), unix.SizeofSockaddrNetlink); e != 0 {
-		unix.Close(fd)
-		return nil, os.NewSyscallError("bind", e)
-	}
-	sl := uint32(unix.SizeofSockaddrNetlink)
-	if _, _, e := unix.Syscall(unix.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&sl))); e != 0 {
-		unix.Close(fd)
-		return nil, os.NewSyscallError("getsockname", e)
-	}
-	c.pid = sa.Pid
-	c.buf = *bufPool.Get().(*[]byte)
-	return c, nil
+	return &rtnl{Conn: c, buf: *bufPool.Get().(*[]byte)}, nil
 }
 
 func (c *rtnl) close() {
-	unix.Close(c.fd)
+	c.Close()
 	b := c.buf[:0]
 	c.buf = nil
 	if cap(b) <= 1<<20 { // keep no huge buffer alive
@@ -80,23 +60,15 @@ func (c *rtnl) request(typ uint16, bodyLen int) (uint32, error) {
 	ne.PutUint16(req[4:], typ)
 	ne.PutUint16(req[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
 	ne.PutUint32(req[8:], seq)
-	var to unix.RawSockaddrNetlink // the kernel: port id 0
-	to.Family = unix.AF_NETLINK
-	for {
-		_, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(c.fd), uintptr(unsafe.Pointer(&req[0])), uintptr(n), 0,
-			uintptr(unsafe.Pointer(&to)), unix.SizeofSockaddrNetlink)
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return 0, os.NewSyscallError("sendto", e)
-		}
-		return seq, nil
+	if err := c.Send(req[:n]); err != nil {
+		return 0, err
 	}
+	return seq, nil
 }
 
-// receive reads one datagram, appended to c.buf, and returns it. MSG_TRUNC
-// makes recvfrom return the datagram's real length, so a truncation shows.
+// receive reads one datagram, appended to c.buf, and returns it; a
+// truncated datagram or one not from the kernel is an error wrapping
+// ErrMalformed.
 func (c *rtnl) receive() ([]byte, error) {
 	if cap(c.buf)-len(c.buf) < recvBufSize {
 		nb := make([]byte, len(c.buf), 2*cap(c.buf)+recvBufSize)
@@ -104,27 +76,12 @@ func (c *rtnl) receive() ([]byte, error) {
 		c.buf = nb
 	}
 	start := len(c.buf)
-	free := c.buf[start:cap(c.buf)]
-	var from unix.RawSockaddrNetlink
-	for {
-		fl := uint32(unix.SizeofSockaddrNetlink)
-		n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(c.fd), uintptr(unsafe.Pointer(&free[0])), uintptr(len(free)),
-			unix.MSG_TRUNC, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fl)))
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return nil, os.NewSyscallError("recvfrom", e)
-		}
-		if int(n) > len(free) {
-			return nil, fmt.Errorf("recvfrom: %w: %d bytes for a %d-byte buffer", errMsgTrunc, n, len(free))
-		}
-		if from.Family != unix.AF_NETLINK || from.Pid != 0 {
-			return nil, fmt.Errorf("recvfrom: %w: port id %d", errSender, from.Pid)
-		}
-		c.buf = c.buf[:start+int(n)]
-		return c.buf[start:], nil
+	n, err := c.Receive(c.buf[start:cap(c.buf)])
+	if err != nil {
+		return nil, err
 	}
+	c.buf = c.buf[:start+n]
+	return c.buf[start:], nil
 }
 
 // dump sends a request and appends every datagram of the answer to c.buf,
@@ -136,7 +93,7 @@ func (c *rtnl) dump(typ uint16, bodyLen int, want uint16, each func(body []byte)
 	if err != nil {
 		return nil, 0, err
 	}
-	d := dumpState{op: opName(typ), seq: seq, pid: c.pid}
+	d := dumpState{op: opName(typ), seq: seq, pid: c.PID}
 	start := len(c.buf)
 	visit := func(_ int, body []byte) error {
 		if each != nil {
@@ -181,11 +138,11 @@ func fetch(grouped bool) (links []link, out []IfAddr, start []int, err error) {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		links, lintr, err := parseLinkMessages(lb, lseq, c.pid)
+		links, lintr, err := parseLinkMessages(lb, lseq, c.PID)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		ap := newAddrParser(0, c.pid, links, nil)
+		ap := newAddrParser(0, c.PID, links, nil)
 		// Count the IPv4 and IPv6 addresses of each known link.
 		count := make([]int, len(links)+1)
 		total := 0
