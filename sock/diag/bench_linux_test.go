@@ -140,8 +140,10 @@ func loop(b *testing.B, fn func() time.Duration) {
 }
 
 // BenchmarkList10000 lists the namespace of 10,000 sockets with
-// List, whole and filtered to one port, against reading and parsing
-// /proc/net as a user would and against running ss -tunaxH; once in a
+// List, whole and filtered to one port, and with AppendList into the slice
+// of its last call (as a monitor that lists again and again would), against
+// reading and parsing /proc/net as a user would and against running
+// ss -tunaxH; once in a
 // namespace that shares the host's TCP and UDP hash tables (the default:
 // 262,144 TCP buckets on a machine of 24 GiB, every one walked by every
 // TCP dump, filtered or not), once in one with tables of its own of
@@ -183,6 +185,19 @@ func benchList(b *testing.B, ns string) {
 			})
 			b.ReportMetric(float64(n), "sockets")
 			b.ReportMetric(testing.AllocsPerRun(3, func() { diag.List(context.Background(), diag.Filter{}) })/float64(n), "allocs/socket")
+		})
+	})
+	b.Run("diag.AppendList-reused", func(b *testing.B) {
+		testkit.InNetns(b, ns, func() {
+			var socks []diag.Socket
+			loop(b, func() time.Duration {
+				var err error
+				if socks, err = diag.AppendList(context.Background(), socks[:0], diag.Filter{}); err != nil {
+					b.Fatal(err)
+				}
+				return 0
+			})
+			b.ReportMetric(float64(len(socks)), "sockets")
 		})
 	})
 	b.Run("diag.List-one-port", func(b *testing.B) {

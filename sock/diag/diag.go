@@ -226,7 +226,19 @@ var ErrDumpInterrupted = errors.New("sock_diag dump interrupted: sockets changed
 // with the sockets read and an error wrapping [ErrDumpInterrupted]. Other
 // systems than Linux have no such interface: there every call returns an
 // error wrapping ENOSYS. The context ends the process walk early.
-func List(ctx context.Context, f Filter) ([]Socket, error) { return list(ctx, &f) }
+func List(ctx context.Context, f Filter) ([]Socket, error) { return list(ctx, nil, &f) }
+
+// AppendList is [List] appending the sockets to dst and returning the
+// extended slice, so that a program that lists the sockets again and again
+// reuses one slice: once dst has the room, a call allocates only a few
+// blocks for names and TCP details, and writes into memory already mapped
+// rather than a fresh multi-megabyte slice that the kernel must fault in
+// page by page. The sockets appended hold no memory of dst's old elements.
+// On an error it returns dst, except for a dump that kept being interrupted,
+// whose sockets are appended as List returns them.
+func AppendList(ctx context.Context, dst []Socket, f Filter) ([]Socket, error) {
+	return list(ctx, dst, &f)
+}
 
 // Name returns the unix socket's name as ss(8) prints it: the path, an
 // abstract name with its NUL bytes as '@' (so "@name"), or "*" if unnamed.

@@ -3,6 +3,7 @@ package diag
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/posixkit/posixkit/sock"
 )
@@ -88,34 +89,35 @@ func plan(f *Filter) ([]dump, error) {
 	return ds, nil
 }
 
-func list(ctx context.Context, f *Filter) ([]Socket, error) {
+// list appends the sockets f selects to dst (nil for List).
+func list(ctx context.Context, dst []Socket, f *Filter) ([]Socket, error) {
 	ds, err := plan(f)
 	if err != nil {
-		return nil, wrap(err)
+		return dst, wrap(err)
 	}
 	c, err := openConn()
 	if err != nil {
-		return nil, wrap(err)
+		return dst, wrap(err)
 	}
 	defer c.close()
-	out, err := listOn(c, ds)
+	out, err := listOn(c, ds, dst)
 	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
-		return nil, wrap(err)
+		return dst, wrap(err)
 	}
 	if f.Processes {
-		if perr := findProcesses(ctx, out); perr != nil {
-			return nil, wrap(perr)
+		if perr := findProcesses(ctx, out[len(dst):]); perr != nil {
+			return dst, wrap(perr)
 		}
 	}
 	return out, wrap(err)
 }
 
-// listOn reads the dumps ds on c and decodes them. A dump marked
+// listOn reads the dumps ds on c and decodes them, appending to dst. A dump marked
 // interrupted is read again, up to maxAttempts times; after that the
 // sockets read are returned with ErrDumpInterrupted. The answers are all
 // read before any is decoded, so that the sockets go straight into a
 // slice of the right length.
-func listOn(c *conn, ds []dump) ([]Socket, error) {
+func listOn(c *conn, ds []dump, dst []Socket) ([]Socket, error) {
 	interrupted := false
 	var as [8]answer
 	answers := as[:0]
@@ -141,7 +143,12 @@ func listOn(c *conn, ds []dump) ([]Socket, error) {
 			dumpRetries.Add(1)
 		}
 	}
-	out := make([]Socket, 0, n)
+	out := dst
+	if out == nil {
+		out = make([]Socket, 0, n)
+	} else {
+		out = slices.Grow(out, n)
+	}
 	dec := decoder{}
 	if infos > 0 {
 		dec.infos = make([]TCPInfo, 0, infos)

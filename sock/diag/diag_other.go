@@ -11,6 +11,6 @@ import (
 
 // list has no kernel interface to call outside Linux: sock_diag is Linux's
 // own (see the package documentation for what other systems offer).
-func list(context.Context, *Filter) ([]Socket, error) {
-	return nil, wrap(fmt.Errorf("the socket table is read through Linux's NETLINK_SOCK_DIAG, which this system lacks: %w", unix.ENOSYS))
+func list(_ context.Context, dst []Socket, _ *Filter) ([]Socket, error) {
+	return dst, wrap(fmt.Errorf("the socket table is read through Linux's NETLINK_SOCK_DIAG, which this system lacks: %w", unix.ENOSYS))
 }

@@ -42,3 +42,40 @@ func ExampleList() {
 	}
 	// Output: tcp LISTEN true 0.0.0.0:0
 }
+
+// A monitor that counts the TCP listeners now and then lists into one
+// slice, so that each round writes over the last one's memory.
+func ExampleAppendList() {
+	l, err := sock.New(sock.AF_INET6, sock.SOCK_STREAM, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Bind(sock.InetAddr(netip.MustParseAddrPort("[::1]:0"))); err != nil {
+		log.Fatal(err)
+	}
+	if err := l.Listen(1); err != nil {
+		log.Fatal(err)
+	}
+	addr, err := l.LocalAddr()
+	if err != nil {
+		log.Fatal(err)
+	}
+	f := diag.Filter{
+		Protocols: []sock.Protocol{sock.IPPROTO_TCP},
+		States:    []diag.State{diag.TCP_LISTEN},
+		LocalPort: addr.AddrPort().Port(),
+	}
+
+	var socks []diag.Socket
+	for round := 1; round <= 2; round++ {
+		socks, err = diag.AppendList(context.Background(), socks[:0], f)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("round", round, len(socks), "listener", socks[0].Local == addr.AddrPort())
+	}
+	// Output:
+	// round 1 1 listener true
+	// round 2 1 listener true
+}
