@@ -77,7 +77,7 @@ func TestAppendList(t *testing.T) {
 		list := testing.AllocsPerRun(10, func() { diag.List(ctx, diag.Filter{}) })
 		reuse := testing.AllocsPerRun(10, func() { diag.AppendList(ctx, buf[:0], diag.Filter{}) })
 		t.Logf("allocations per call: List %.0f, AppendList into a reused slice %.0f", list, reuse)
-		if reuse >= list {
+		if reuse >= list && !raceEnabled {
 			t.Errorf("AppendList into a slice with room allocates %.0f times, List %.0f", reuse, list)
 		}
 
