@@ -140,13 +140,13 @@ func loop(b *testing.B, fn func() time.Duration) {
 }
 
 // BenchmarkList10000 lists the namespace of 10,000 sockets with
-// List, whole and filtered to one port, with AppendList into the slice of
-// its last call (as a monitor that lists again and again would), and the
-// kernel's part alone (the dumps read, not decoded), against reading and
-// parsing /proc/net as a user would and against running ss -tunaxH; once
-// in a namespace that shares the host's TCP and UDP hash tables (the
-// default: 262,144 TCP buckets on a machine of 24 GiB, every one walked by
-// every TCP dump, filtered or not), once in one with tables of its own of
+// List, whole and filtered to one port, and with AppendList into the slice
+// of its last call (as a monitor that lists again and again would), against
+// reading and parsing /proc/net as a user would and against running
+// ss -tunaxH; once in a
+// namespace that shares the host's TCP and UDP hash tables (the default:
+// 262,144 TCP buckets on a machine of 24 GiB, every one walked by every
+// TCP dump, filtered or not), once in one with tables of its own of
 // 16,384 buckets.
 func BenchmarkList10000(b *testing.B) {
 	b.Run("shared-tables", func(b *testing.B) { benchList(b, newNetns(b)) })
@@ -198,21 +198,6 @@ func benchList(b *testing.B, ns string) {
 				return 0
 			})
 			b.ReportMetric(float64(len(socks)), "sockets")
-		})
-	})
-	b.Run("dumps-only", func(b *testing.B) {
-		// List's requests, the answers read and checked, not decoded: the
-		// kernel's part of a List.
-		testkit.InNetns(b, ns, func() {
-			n := 0
-			loop(b, func() time.Duration {
-				var err error
-				if n, err = diag.ReadDumps(); err != nil {
-					b.Fatal(err)
-				}
-				return 0
-			})
-			b.ReportMetric(float64(n), "sockets")
 		})
 	})
 	b.Run("diag.List-one-port", func(b *testing.B) {

@@ -70,27 +70,3 @@ func Request(d Dump, lport, rport uint16, seq uint32) []byte {
 	dd.bytecode = portProgram(lport, rport)
 	return dd.request(seq)
 }
-
-// ReadDumps makes the requests of List(ctx, Filter{}) and reads and checks
-// their answers without decoding them, and returns the count of sockets:
-// the kernel's part of a List, for the benchmark.
-func ReadDumps() (int, error) {
-	ds, err := plan(&Filter{})
-	if err != nil {
-		return 0, err
-	}
-	c, err := openConn()
-	if err != nil {
-		return 0, err
-	}
-	defer c.close()
-	n := 0
-	for i := range ds {
-		a, err := c.read(&ds[i])
-		if err != nil {
-			return 0, err
-		}
-		n += a.n
-	}
-	return n, nil
-}
