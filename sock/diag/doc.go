@@ -33,6 +33,10 @@
 // the kernel marks interrupted (NLM_F_DUMP_INTR) is read again a few times.
 // The sockets are those of the calling thread's network namespace.
 //
+// A []Socket of 10,000 sockets is nearly 3 MB, which a fresh slice must
+// have zeroed and faulted in page by page: [AppendList] lists into a slice
+// the caller keeps, for a program that lists again and again.
+//
 // Raw sockets need the kernel's raw_diag module (CONFIG_INET_RAW_DIAG);
 // without it, asking for [IPPROTO_RAW] fails with ENOENT, where ss falls
 // back to /proc/net/raw. [Filter.Processes] walks /proc/*/fd like ss -p;
