@@ -112,11 +112,11 @@ func list(ctx context.Context, dst []Socket, f *Filter) ([]Socket, error) {
 	return out, wrap(err)
 }
 
-// listOn reads the dumps ds on c and decodes them, appending to dst. A dump marked
-// interrupted is read again, up to maxAttempts times; after that the
-// sockets read are returned with ErrDumpInterrupted. The answers are all
-// read before any is decoded, so that the sockets go straight into a
-// slice of the right length.
+// listOn reads the dumps ds on c and decodes them, appending to dst. A
+// dump marked interrupted is read again, up to maxAttempts times; after
+// that the sockets read are returned with ErrDumpInterrupted. The answers
+// are all read before any is decoded, so that the sockets go straight into
+// a slice with the right room.
 func listOn(c *conn, ds []dump, dst []Socket) ([]Socket, error) {
 	interrupted := false
 	var as [8]answer
