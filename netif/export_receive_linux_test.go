@@ -13,7 +13,7 @@ var (
 // ReceiveOn makes one rtnl.receive on fd (which it does not close) with an
 // empty buffer, as the first receive of a dump does.
 func ReceiveOn(fd int) ([]byte, error) {
-	c := &rtnl{Conn: netlink.Conn{FD: fd, Malformed: ErrMalformed}, buf: make([]byte, 0)}
+	c := newRTNL(netlink.Conn{FD: fd}, make([]byte, 0))
 	return c.receive()
 }
 

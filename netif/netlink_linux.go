@@ -33,11 +33,18 @@ type rtnl struct {
 }
 
 func openRTNL() (*rtnl, error) {
-	c, err := netlink.Open(unix.NETLINK_ROUTE, ErrMalformed)
+	c, err := netlink.Open(unix.NETLINK_ROUTE, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &rtnl{Conn: c, buf: *bufPool.Get().(*[]byte)}, nil
+	return newRTNL(c, *bufPool.Get().(*[]byte)), nil
+}
+
+// newRTNL makes the rtnl of socket c, whose refused datagrams are
+// malformed replies of this package, receiving into buf.
+func newRTNL(c netlink.Conn, buf []byte) *rtnl {
+	c.Malformed = ErrMalformed
+	return &rtnl{Conn: c, buf: buf}
 }
 
 func (c *rtnl) close() {

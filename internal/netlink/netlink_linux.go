@@ -61,9 +61,14 @@ func Open(proto int, malformed error) (Conn, error) {
 	return Conn{FD: fd, PID: sa.Pid, Malformed: malformed}, nil
 }
 
-// Close closes the socket.
+// Close closes the socket; a second Close returns EBADF and closes nothing.
 func (c *Conn) Close() error {
-	return os.NewSyscallError("close", unix.Close(c.FD))
+	if c.FD < 0 {
+		return os.NewSyscallError("close", unix.EBADF)
+	}
+	err := unix.Close(c.FD)
+	c.FD = -1
+	return os.NewSyscallError("close", err)
 }
 
 // Send sends req, one or more whole netlink messages, to the kernel (port

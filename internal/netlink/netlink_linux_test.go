@@ -66,7 +66,7 @@ func TestDumpRoundTrip(t *testing.T) {
 					msgs++
 					l := (int(h.Len) + 3) &^ 3
 					if int(h.Len) < unix.SizeofNlMsghdr || l > len(b) {
-						break
+						t.Fatalf("message of nlmsg_len %d with %d bytes left", h.Len, len(b))
 					}
 					b = b[l:]
 				}
@@ -105,17 +105,25 @@ func TestReceiveTruncated(t *testing.T) {
 	}
 }
 
-// Bad input is an error, not a panic: an empty request or buffer, and a
-// nil Malformed, which stands for a plain class of its own.
+// Bad input is an error, not a panic: an empty request or buffer, a
+// second Close, and a nil Malformed, which stands for a plain class of its
+// own.
 func TestBadInput(t *testing.T) {
 	c, err := netlink.Open(unix.NETLINK_ROUTE, nil)
 	if err != nil {
 		t.Skipf("no netlink socket here: %v", err)
 	}
-	defer c.Close()
 	if c.Malformed == nil {
 		t.Error("Open(…, nil) left Malformed nil")
 	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close = %v", err)
+		}
+		if err := c.Close(); !errors.Is(err, unix.EBADF) {
+			t.Errorf("second Close = %v, want EBADF", err)
+		}
+	}()
 	if err := c.Send(nil); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("Send(nil) = %v, want EINVAL", err)
 	}

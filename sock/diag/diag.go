@@ -233,9 +233,11 @@ func List(ctx context.Context, f Filter) ([]Socket, error) { return list(ctx, ni
 // reuses one slice: once dst has the room, a call allocates only a few
 // blocks for names and TCP details, and writes into memory already mapped
 // rather than a fresh multi-megabyte slice that the kernel must fault in
-// page by page. The sockets appended hold no memory of dst's old elements.
-// On an error it returns dst, except for a dump that kept being interrupted,
-// whose sockets are appended as List returns them.
+// page by page. As with append, the room past len(dst) is written over:
+// the sockets appended hold nothing of what was there, and that memory may
+// have been written even when the call fails. On an error it returns dst,
+// except for a dump that kept being interrupted, whose sockets are appended
+// as List returns them.
 func AppendList(ctx context.Context, dst []Socket, f Filter) ([]Socket, error) {
 	return list(ctx, dst, &f)
 }

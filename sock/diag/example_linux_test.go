@@ -46,12 +46,12 @@ func ExampleList() {
 // A monitor that counts the TCP listeners now and then lists into one
 // slice, so that each round writes over the last one's memory.
 func ExampleAppendList() {
-	l, err := sock.New(sock.AF_INET6, sock.SOCK_STREAM, 0)
+	l, err := sock.New(sock.AF_INET, sock.SOCK_STREAM, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer l.Close()
-	if err := l.Bind(sock.InetAddr(netip.MustParseAddrPort("[::1]:0"))); err != nil {
+	if err := l.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
 		log.Fatal(err)
 	}
 	if err := l.Listen(1); err != nil {

@@ -1,6 +1,9 @@
 package diag
 
-import "github.com/posixkit/posixkit/sock"
+import (
+	"github.com/posixkit/posixkit/internal/netlink"
+	"github.com/posixkit/posixkit/sock"
+)
 
 // DumpRetries returns how many dumps were read again because the kernel
 // marked them interrupted.
@@ -70,3 +73,14 @@ func Request(d Dump, lport, rport uint16, seq uint32) []byte {
 	dd.bytecode = portProgram(lport, rport)
 	return dd.request(seq)
 }
+
+// ReceiveOn makes one conn.receive on fd, which it does not close.
+func ReceiveOn(fd int) ([]byte, error) {
+	c := newConn(netlink.Conn{FD: fd})
+	defer func() { c.FD = -1; c.close() }()
+	b, err := c.receive()
+	return append([]byte(nil), b...), err
+}
+
+// RecvBufSize is the room each receive offers.
+const RecvBufSize = recvBufSize

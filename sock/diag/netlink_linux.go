@@ -48,12 +48,19 @@ type conn struct {
 }
 
 func openConn() (*conn, error) {
-	nc, err := netlink.Open(unix.NETLINK_SOCK_DIAG, ErrMalformed)
+	nc, err := netlink.Open(unix.NETLINK_SOCK_DIAG, nil)
 	if err != nil {
 		return nil, err
 	}
+	return newConn(nc), nil
+}
+
+// newConn makes the conn of socket nc, whose refused datagrams are
+// malformed replies of this package, with a pooled buffer.
+func newConn(nc netlink.Conn) *conn {
+	nc.Malformed = ErrMalformed
 	pool := rawPool.Get().(*[]byte)
-	return &conn{Conn: nc, raw: (*pool)[:0], pool: pool}, nil
+	return &conn{Conn: nc, raw: (*pool)[:0], pool: pool}
 }
 
 func (c *conn) close() {
