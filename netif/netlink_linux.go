@@ -33,7 +33,7 @@ type rtnl struct {
 }
 
 func openRTNL() (*rtnl, error) {
-	c, err := netlink.Open(unix.NETLINK_ROUTE, nil)
+	c, err := netlink.Open(unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, err
 	}

@@ -19,27 +19,29 @@ const RecvBufSize = 32 << 10
 var (
 	ErrTruncated = errors.New("datagram truncated (MSG_TRUNC)")
 	ErrSender    = errors.New("sender is not the kernel")
-
-	errMalformed = errors.New("malformed netlink reply") // Malformed's default
 )
 
-// Conn is one bound netlink socket. It is blocking: the kernel answers a
-// dump at once, in the sender's and then the receiver's context, so no call
-// waits for long. Its user serialises calls.
+// errMalformed is the Malformed of a Conn that Open returns.
+var errMalformed = errors.New("malformed netlink reply")
+
+// Conn is one bound netlink socket, made by Open. It is blocking: the
+// kernel answers a dump at once, in the sender's and then the receiver's
+// context, so no call waits for long. Its user serialises calls. A zero
+// Conn's FD is 0, standard input: do not call its methods.
 type Conn struct {
 	FD  int
 	PID uint32 // the port id the kernel assigned at bind
 	// Malformed is the user's class of malformed replies: a refused
 	// datagram's error wraps it as well as ErrTruncated or ErrSender.
+	// Open sets a plain "malformed netlink reply"; users set their own.
 	Malformed error
 }
 
 // Open opens a netlink socket of protocol proto (unix.NETLINK_ROUTE,
 // unix.NETLINK_SOCK_DIAG…), close-on-exec, and binds it to a port id the
 // kernel picks, which it reads back with getsockname. It returns a value,
-// for its user to embed without an allocation of its own. malformed is the
-// Conn's Malformed; nil stands for a plain "malformed netlink reply".
-func Open(proto int, malformed error) (Conn, error) {
+// for its user to embed without an allocation of its own.
+func Open(proto int) (Conn, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
 	if err != nil {
 		return Conn{}, os.NewSyscallError("socket", err)
@@ -55,15 +57,13 @@ func Open(proto int, malformed error) (Conn, error) {
 		unix.Close(fd)
 		return Conn{}, os.NewSyscallError("getsockname", e)
 	}
-	if malformed == nil {
-		malformed = errMalformed
-	}
-	return Conn{FD: fd, PID: sa.Pid, Malformed: malformed}, nil
+	return Conn{FD: fd, PID: sa.Pid, Malformed: errMalformed}, nil
 }
 
-// Close closes the socket; a second Close returns EBADF and closes nothing.
+// Close closes the socket; a second Close, or one on a nil Conn, returns
+// EBADF and closes nothing.
 func (c *Conn) Close() error {
-	if c.FD < 0 {
+	if c == nil || c.FD < 0 {
 		return os.NewSyscallError("close", unix.EBADF)
 	}
 	err := unix.Close(c.FD)
@@ -72,9 +72,9 @@ func (c *Conn) Close() error {
 }
 
 // Send sends req, one or more whole netlink messages, to the kernel (port
-// id 0) with sendto(2).
+// id 0) with sendto(2). An empty req or a nil Conn is EINVAL.
 func (c *Conn) Send(req []byte) error {
-	if len(req) == 0 {
+	if c == nil || len(req) == 0 {
 		return os.NewSyscallError("sendto", unix.EINVAL)
 	}
 	var to unix.RawSockaddrNetlink
@@ -95,10 +95,10 @@ func (c *Conn) Send(req []byte) error {
 // Receive reads one datagram into buf with recvfrom(2) and returns its
 // length. MSG_TRUNC makes the kernel return a datagram's real length, so
 // one longer than buf is an error (ErrTruncated) rather than a cut-off
-// reply; so is one whose sender is not the kernel (ErrSender). buf must not
-// be empty.
+// reply; so is one whose sender is not the kernel (ErrSender). An empty buf
+// or a nil Conn is EINVAL.
 func (c *Conn) Receive(buf []byte) (int, error) {
-	if len(buf) == 0 {
+	if c == nil || len(buf) == 0 {
 		return 0, os.NewSyscallError("recvfrom", unix.EINVAL)
 	}
 	var from unix.RawSockaddrNetlink

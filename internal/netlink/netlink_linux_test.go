@@ -35,7 +35,7 @@ func TestDumpRoundTrip(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := netlink.Open(tc.proto, errTestMalformed)
+			c, err := netlink.Open(tc.proto)
 			if err != nil {
 				t.Skipf("no netlink socket here: %v", err)
 			}
@@ -106,15 +106,14 @@ func TestReceiveTruncated(t *testing.T) {
 }
 
 // Bad input is an error, not a panic: an empty request or buffer, a
-// second Close, and a nil Malformed, which stands for a plain class of its
-// own.
+// second Close, a nil Conn; and Open gives a Conn a Malformed class.
 func TestBadInput(t *testing.T) {
-	c, err := netlink.Open(unix.NETLINK_ROUTE, nil)
+	c, err := netlink.Open(unix.NETLINK_ROUTE)
 	if err != nil {
 		t.Skipf("no netlink socket here: %v", err)
 	}
 	if c.Malformed == nil {
-		t.Error("Open(…, nil) left Malformed nil")
+		t.Error("Open left Malformed nil")
 	}
 	defer func() {
 		if err := c.Close(); err != nil {
@@ -130,11 +129,18 @@ func TestBadInput(t *testing.T) {
 	if n, err := c.Receive(nil); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("Receive(nil) = %d, %v, want EINVAL", n, err)
 	}
-	if _, err := netlink.Open(-1, nil); !errors.Is(err, unix.EPROTONOSUPPORT) && !errors.Is(err, unix.EINVAL) {
-		t.Errorf("Open(-1) = %v, want EPROTONOSUPPORT or EINVAL", err)
-	}
 	var pe *os.SyscallError
-	if _, err := netlink.Open(-1, nil); !errors.As(err, &pe) || pe.Syscall != "socket" {
-		t.Errorf("Open(-1) = %v, want an error naming socket", err)
+	if _, err := netlink.Open(-1); !errors.Is(err, unix.EPROTONOSUPPORT) && !errors.Is(err, unix.EINVAL) || !errors.As(err, &pe) || pe.Syscall != "socket" {
+		t.Errorf("Open(-1) = %v, want an *os.SyscallError socket wrapping EPROTONOSUPPORT or EINVAL", err)
+	}
+	var nilConn *netlink.Conn
+	if err := nilConn.Send([]byte{0}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("Send on a nil Conn = %v, want EINVAL", err)
+	}
+	if n, err := nilConn.Receive(make([]byte, 1)); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("Receive on a nil Conn = %d, %v, want EINVAL", n, err)
+	}
+	if err := nilConn.Close(); !errors.Is(err, unix.EBADF) {
+		t.Errorf("Close on a nil Conn = %v, want EBADF", err)
 	}
 }

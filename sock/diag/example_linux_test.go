@@ -43,17 +43,15 @@ func ExampleList() {
 	// Output: tcp LISTEN true 0.0.0.0:0
 }
 
-// A monitor that counts the TCP listeners now and then lists into one
-// slice, so that each round writes over the last one's memory.
+// A monitor that lists the TCP listeners of one port now and then, into
+// one slice, so that each round writes over the last one's memory. (The
+// listener is not bound: listen(2) binds it to a port the kernel picks.)
 func ExampleAppendList() {
 	l, err := sock.New(sock.AF_INET, sock.SOCK_STREAM, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer l.Close()
-	if err := l.Bind(sock.InetAddr(netip.MustParseAddrPort("127.0.0.1:0"))); err != nil {
-		log.Fatal(err)
-	}
 	if err := l.Listen(1); err != nil {
 		log.Fatal(err)
 	}
@@ -61,11 +59,7 @@ func ExampleAppendList() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	f := diag.Filter{
-		Protocols: []sock.Protocol{sock.IPPROTO_TCP},
-		States:    []diag.State{diag.TCP_LISTEN},
-		LocalPort: addr.AddrPort().Port(),
-	}
+	f := diag.Filter{States: []diag.State{diag.TCP_LISTEN}, LocalPort: addr.AddrPort().Port()}
 
 	var socks []diag.Socket
 	for round := 1; round <= 2; round++ {
@@ -73,9 +67,11 @@ func ExampleAppendList() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println("round", round, len(socks), "listener", socks[0].Local == addr.AddrPort())
+		for _, s := range socks {
+			fmt.Println("round", round, s.Netid(), s.State, s.Local == addr.AddrPort())
+		}
 	}
 	// Output:
-	// round 1 1 listener true
-	// round 2 1 listener true
+	// round 1 tcp LISTEN true
+	// round 2 tcp LISTEN true
 }

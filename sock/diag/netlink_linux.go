@@ -48,7 +48,7 @@ type conn struct {
 }
 
 func openConn() (*conn, error) {
-	nc, err := netlink.Open(unix.NETLINK_SOCK_DIAG, nil)
+	nc, err := netlink.Open(unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return nil, err
 	}
